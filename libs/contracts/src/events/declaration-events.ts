@@ -1,0 +1,139 @@
+import { Declaration } from '../declaration/declaration.model';
+import { RejectionReason } from '../declaration/rejection-reason';
+
+/** Event type names and the schema versions each reader knows. */
+export const EVENT_TYPES = {
+  submitted: 'DeclarationSubmitted',
+  accepted: 'DeclarationAccepted',
+  rejected: 'DeclarationRejected',
+  riskAssessed: 'DeclarationRiskAssessed',
+  valued: 'DeclarationValued',
+  held: 'DeclarationHeld',
+  released: 'DeclarationReleased',
+  payment: 'PaymentReceived',
+  controlResult: 'ControlResultRecorded',
+  notification: 'NotificationIssued',
+} as const;
+
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export interface SubmittedPayload {
+  declaration: Declaration;
+  /** How it came in: the HTTP API or the topic straight from a border post. */
+  channel: 'http' | 'kafka';
+}
+
+export interface Acceptance {
+  mrn: string;
+  acceptedAt: string;
+  /** Reference data versions the declaration was judged by. */
+  referenceData: { nomenclature: string };
+}
+
+export interface AcceptedPayload {
+  declaration: Declaration;
+  acceptance: Acceptance;
+}
+
+export interface RejectedPayload {
+  /** The submission as received (it may not be a valid declaration). */
+  submission: unknown;
+  reasons: RejectionReason[];
+}
+
+export const CHANNELS = ['green', 'blue', 'yellow', 'red'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface RuleHit {
+  ruleId: string;
+  reason: string;
+  channel?: Channel;
+  points?: number;
+}
+
+export interface RiskResult {
+  channel: Channel;
+  score: number;
+  hits: RuleHit[];
+  /** Random selection draw in [0, 1) from HMAC(seed, MRN), as a decimal string. */
+  randomDraw: string;
+  rulesetVersion: string;
+}
+
+export interface RiskAssessedPayload extends AcceptedPayload {
+  risk: RiskResult;
+}
+
+export interface ItemAssessment {
+  itemNumber: number;
+  commodityCode: string;
+  customsValue: string;
+  duties: DutyLine[];
+}
+
+export interface DutyLine {
+  type: 'customs-duty' | 'vat' | 'excise';
+  expression: string;
+  base: string;
+  rate: string;
+  amount: string;
+}
+
+export interface ValuationResult {
+  currency: string;
+  method: number;
+  exchangeRate: { from: string; to: string; rate: string; version: string };
+  customsValue: string;
+  totalDuties: string;
+  totalTaxes: string;
+  totalToPay: string;
+  items: ItemAssessment[];
+  alerts: { code: string; itemNumber?: number; message: string }[];
+  versions: { tariff: string; exchangeRates: string };
+}
+
+export interface ValuedPayload extends RiskAssessedPayload {
+  valuation: ValuationResult;
+}
+
+export type ReleaseRequirement = 'payment' | 'documentary-check' | 'physical-inspection';
+
+export interface HeldPayload extends ValuedPayload {
+  release: { status: 'held'; waitingFor: ReleaseRequirement[]; postClearanceAudit: boolean };
+}
+
+export interface ReleasedPayload extends ValuedPayload {
+  release: {
+    status: 'released' | 'refused';
+    grounds: string[];
+    postClearanceAudit: boolean;
+    securedBy?: 'payment' | 'guarantee';
+  };
+}
+
+export interface PaymentPayload {
+  amount: string;
+  currency: string;
+  kind: 'payment' | 'guarantee';
+  reference: string;
+}
+
+export interface ControlResultPayload {
+  control: 'documentary-check' | 'physical-inspection';
+  outcome: 'conform' | 'not-conform';
+  findings?: string;
+  officerId: string;
+}
+
+export interface NotificationPayload {
+  /** CDS-style code: 01 accepted, 03 rejected, 05 physical control, 06 documents required, 09 cleared... */
+  code: string;
+  text: string;
+  recipient: string;
+  declarantId: string;
+  borderPost: string;
+  mrn: string | null;
+  lrn: string;
+  /** The declaration event this notification reports. */
+  aboutEventId: string;
+}

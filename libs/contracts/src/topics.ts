@@ -1,0 +1,36 @@
+/** The topic contract of DESIGN.md: fixed names, shared by every service and outside party. */
+export const TOPICS = {
+  submitted: 'customs.declarations.submitted.v1',
+  accepted: 'customs.declarations.accepted.v1',
+  rejected: 'customs.declarations.rejected.v1',
+  riskAssessed: 'customs.declarations.risk-assessed.v1',
+  valued: 'customs.declarations.valued.v1',
+  held: 'customs.declarations.held.v1',
+  released: 'customs.declarations.released.v1',
+  payments: 'customs.payments.v1',
+  controlResults: 'customs.controls.results.v1',
+  notifications: 'customs.notifications.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+/** Topics that form the audit log of declarations: kept forever, same partition count. */
+export const DECLARATION_TOPICS: readonly TopicName[] = [
+  TOPICS.submitted,
+  TOPICS.accepted,
+  TOPICS.rejected,
+  TOPICS.riskAssessed,
+  TOPICS.valued,
+  TOPICS.held,
+  TOPICS.released,
+];
+
+/** Every topic the system owns, excluding per-service dead-letter topics. */
+export const ALL_TOPICS: readonly TopicName[] = Object.values(TOPICS);
+
+export type ServiceName = 'intake' | 'risk' | 'valuation' | 'release';
+export const SERVICES: readonly ServiceName[] = ['intake', 'risk', 'valuation', 'release'];
+
+export function dlqTopic(service: string): string {
+  return `customs.${service}.dlq.v1`;
+}
