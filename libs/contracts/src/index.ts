@@ -8,3 +8,6 @@ export * from './declaration/declaration.dto';
 export * from './declaration/rejection-reason';
 export * from './declaration/declaration-structure.validator';
 export * from './events/declaration-events';
+export * from './events/risk-result';
+export * from './events/valuation-result';
+export * from './events/release-result';

@@ -1,5 +1,8 @@
 import { Declaration } from '../declaration/declaration.model';
 import { RejectionReason } from '../declaration/rejection-reason';
+import { RiskResult } from './risk-result';
+import { ValuationResult } from './valuation-result';
+import { HeldRelease, ReleaseDecision } from './release-result';
 
 /** Event type names and the schema versions each reader knows. */
 export const EVENT_TYPES = {
@@ -41,74 +44,20 @@ export interface RejectedPayload {
   reasons: RejectionReason[];
 }
 
-export const CHANNELS = ['green', 'blue', 'yellow', 'red'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export interface RuleHit {
-  ruleId: string;
-  reason: string;
-  channel?: Channel;
-  points?: number;
-}
-
-export interface RiskResult {
-  channel: Channel;
-  score: number;
-  hits: RuleHit[];
-  /** Random selection draw in [0, 1) from HMAC(seed, MRN), as a decimal string. */
-  randomDraw: string;
-  rulesetVersion: string;
-}
-
 export interface RiskAssessedPayload extends AcceptedPayload {
   risk: RiskResult;
-}
-
-export interface ItemAssessment {
-  itemNumber: number;
-  commodityCode: string;
-  customsValue: string;
-  duties: DutyLine[];
-}
-
-export interface DutyLine {
-  type: 'customs-duty' | 'vat' | 'excise';
-  expression: string;
-  base: string;
-  rate: string;
-  amount: string;
-}
-
-export interface ValuationResult {
-  currency: string;
-  method: number;
-  exchangeRate: { from: string; to: string; rate: string; version: string };
-  customsValue: string;
-  totalDuties: string;
-  totalTaxes: string;
-  totalToPay: string;
-  items: ItemAssessment[];
-  alerts: { code: string; itemNumber?: number; message: string }[];
-  versions: { tariff: string; exchangeRates: string };
 }
 
 export interface ValuedPayload extends RiskAssessedPayload {
   valuation: ValuationResult;
 }
 
-export type ReleaseRequirement = 'payment' | 'documentary-check' | 'physical-inspection';
-
 export interface HeldPayload extends ValuedPayload {
-  release: { status: 'held'; waitingFor: ReleaseRequirement[]; postClearanceAudit: boolean };
+  release: HeldRelease;
 }
 
 export interface ReleasedPayload extends ValuedPayload {
-  release: {
-    status: 'released' | 'refused';
-    grounds: string[];
-    postClearanceAudit: boolean;
-    securedBy?: 'payment' | 'guarantee';
-  };
+  release: ReleaseDecision;
 }
 
 export interface PaymentPayload {
