@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.command';
+import { registerMrnCommand } from './commands/mrn.command';
+import { registerStackCommand } from './commands/stack.command';
+
+/** `npm run -s customs -- <subcommand>`: one entry for operators, auditors and developers. */
+const program = new Command('customs')
+  .description('Customs clearance pipeline: local stack, reference data, audit and tools')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerStackCommand(program);
+registerMrnCommand(program);
+registerDemoCommand(program);
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  process.stderr.write(`customs: ${error.message}\n`);
+  process.exit(1);
+});

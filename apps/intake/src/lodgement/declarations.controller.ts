@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Headers, HttpCode, HttpException, HttpStatus, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { checkMrn } from '@customs/domain';
+import { TimelineRepository } from '@customs/persistence';
+import { statusOf } from '../timeline/timeline-entry.mapper';
+import { LodgementService } from './lodgement.service';
+
+/** Border posts and declarants lodge declarations and follow them here. */
+@Controller('declarations')
+export class DeclarationsController {
+  constructor(
+    private readonly lodgement: LodgementService,
+    private readonly timeline: TimelineRepository,
+  ) {}
+
+  /**
+   * 202 with the MRN once the submission is on the log; 200 for a resubmission of the same
+   * content; 400 listing every failure by JSON path; 409 for the same LRN with other content.
+   */
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  async lodge(@Body() body: unknown, @Res({ passthrough: true }) res: Response, @Headers('traceparent') traceparent?: string) {
+    const result = await this.lodgement.lodgeOverHttp(body, traceparent);
+    switch (result.kind) {
+      case 'invalid':
+        throw new HttpException({ statusCode: 400, error: 'Bad Request', message: 'declaration is invalid', reasons: result.reasons }, 400);
+      case 'conflict':
+        throw new HttpException(
+          { statusCode: 409, error: 'Conflict', message: `LRN already lodged as ${result.mrn} with a different content`, mrn: result.mrn },
+          409,
+        );
+      case 'duplicate':
+        res.status(HttpStatus.OK);
+        return { mrn: result.mrn, status: result.status, duplicate: true };
+      case 'submitted':
+        return { mrn: result.mrn, status: 'submitted', eventId: result.eventId };
+    }
+  }
+
+  @Get(':mrn')
+  async get(@Param('mrn') mrn: string) {
+    const check = checkMrn(mrn);
+    if (!check.valid) {
+      throw new HttpException({ statusCode: 400, error: 'Bad Request', message: 'invalid MRN', reasons: check.problems.map((p) => ({ code: 'INVALID_MRN', path: 'mrn', message: p })) }, 400);
+    }
+    const timeline = await this.timeline.get(check.mrn);
+    if (!timeline) throw new NotFoundException(`no declaration ${check.mrn}`);
+    return { mrn: timeline.mrn, lrn: timeline.lrn, status: statusOf(timeline.entries), history: timeline.entries };
+  }
+}

@@ -1,0 +1,87 @@
+import { hostname } from 'node:os';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+/**
+ * Configuration shared by every service, from the environment. Local defaults match the
+ * embedded stack (`customs stack up`); a bad value stops the process with its name.
+ */
+export class ServiceEnvironment {
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsInt() @Min(1) @Max(1000)
+  KAFKA_PARTITIONS = 6;
+
+  @IsInt() @Min(1) @Max(5)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGO_URL must be a mongodb:// URL' })
+  MONGO_URL = 'mongodb://127.0.0.1:27017';
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,38}$/, { message: 'MONGO_DB must be a database name' })
+  MONGO_DB?: string;
+
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  HTTP_PORT?: number;
+
+  @IsString()
+  HTTP_HOST = '127.0.0.1';
+
+  /** Stable identity of this replica: the transactional id derives from it (zombie fencing). */
+  @Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'REPLICA_ID must be letters, digits, _ . -' })
+  REPLICA_ID = hostname().replace(/[^A-Za-z0-9_.-]/g, '-') || 'local';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug'])
+  LOG_LEVEL = 'info';
+
+  /** National currency of the administration (ISO 4217). */
+  @Matches(/^[A-Z]{3}$/, { message: 'NATIONAL_CURRENCY must be an ISO 4217 code' })
+  NATIONAL_CURRENCY = 'EUR';
+
+  /** Valuation basis: CIF (transport and insurance to the border included, EU) or FOB (US). */
+  @IsIn(['CIF', 'FOB'])
+  VALUATION_BASIS: 'CIF' | 'FOB' = 'CIF';
+}
+
+export interface ServiceConfig extends ServiceEnvironment {
+  service: string;
+  mongoDb: string;
+  httpPort: number;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { intake: 3000, risk: 3001, valuation: 3002, release: 3003 };
+const NUMERIC = new Set(['KAFKA_PARTITIONS', 'KAFKA_REPLICATION_FACTOR', 'HTTP_PORT']);
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(new ServiceEnvironment())) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    raw[key] = NUMERIC.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  for (const key of ['MONGO_DB', 'HTTP_PORT']) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  const instance = plainToInstance(ServiceEnvironment, raw);
+  const errors = validateSync(instance, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigurationError(
+      errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`)),
+    );
+  }
+  return {
+    ...instance,
+    service,
+    mongoDb: instance.MONGO_DB ?? `customs_${service}`,
+    httpPort: instance.HTTP_PORT ?? DEFAULT_PORTS[service] ?? 0,
+  };
+}

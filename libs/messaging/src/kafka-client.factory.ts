@@ -1,0 +1,51 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
+
+// kafkajs logs through our logger so that lines land in one format.
+function logCreator(context: string) {
+  const logger = new Logger(context);
+  return () =>
+    ({ level, log }: { level: logLevel; log: { message: string; [k: string]: unknown } }) => {
+      const { message, ...rest } = log;
+      const text = `${message} ${JSON.stringify({ broker: rest.broker, error: rest.error })}`;
+      if (level === logLevel.ERROR) logger.error(text);
+      else if (level === logLevel.WARN) logger.warn(text);
+      else logger.debug?.(text);
+    };
+}
+
+/**
+ * Security from the environment: KAFKA_SSL=true for TLS; KAFKA_SASL_MECHANISM
+ * (plain | scram-sha-256 | scram-sha-512) with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD.
+ */
+export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const ssl = env.KAFKA_SSL === 'true';
+  const mechanism = env.KAFKA_SASL_MECHANISM;
+  if (!mechanism) return { ssl };
+  if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
+    throw new Error(`KAFKA_SASL_MECHANISM=${mechanism}: expected plain, scram-sha-256 or scram-sha-512`);
+  }
+  if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
+    throw new Error('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
+  }
+  const sasl = { mechanism, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD } as SASLOptions;
+  return { ssl, sasl };
+}
+
+export function createKafka(clientId: string, brokers: string[], quiet = false): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    ...kafkaSecurityFromEnv(),
+    logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
+    logCreator: logCreator(`kafka:${clientId}`),
+    retry: { initialRetryTime: 200, retries: 10 },
+  });
+}
+
+export function parseBrokers(list: string): string[] {
+  return list
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,19 @@
+import { BaseRpcContext } from '@nestjs/microservices';
+
+export interface KafkaRecordMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+}
+
+/** What an `@EventPattern` handler learns about the record besides its payload (`@Ctx()`). */
+export class KafkaEventContext extends BaseRpcContext<[KafkaRecordMeta]> {
+  get record(): KafkaRecordMeta {
+    return this.args[0];
+  }
+  get traceparent(): string | undefined {
+    return this.args[0].headers.traceparent;
+  }
+}

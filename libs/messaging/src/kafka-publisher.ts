@@ -1,0 +1,31 @@
+import { Producer } from 'kafkajs';
+import { OutgoingRecord } from './outgoing-record';
+import { childTraceparent } from './trace-context';
+
+/**
+ * Publishes records outside a consume-transform-produce loop (an HTTP request, the CLI).
+ * Idempotent producer, acks from all in-sync replicas.
+ */
+export class KafkaPublisher {
+  constructor(private readonly producer: Producer) {}
+
+  async publish(records: OutgoingRecord[], traceparent?: string): Promise<void> {
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((r) => ({
+          key: r.key,
+          value: JSON.stringify(r.value),
+          headers: { 'content-type': 'application/json', traceparent: childTraceparent(traceparent), ...r.headers },
+        })),
+      })),
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

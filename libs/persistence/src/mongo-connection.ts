@@ -1,0 +1,18 @@
+import mongoose, { Connection } from 'mongoose';
+
+/**
+ * One connection per service database. `sanitizeFilter` strips operator objects smuggled in
+ * from user input, `strictQuery` drops unknown filter paths: filters carry typed values only.
+ */
+export async function connectStore(url: string, dbName: string): Promise<Connection> {
+  mongoose.set('strictQuery', true);
+  mongoose.set('sanitizeFilter', true);
+  const connection = mongoose.createConnection(url, {
+    dbName,
+    serverSelectionTimeoutMS: 10000,
+    maxPoolSize: 20,
+    autoIndex: true,
+  });
+  await connection.asPromise();
+  return connection;
+}

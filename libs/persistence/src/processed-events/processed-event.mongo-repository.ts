@@ -1,0 +1,47 @@
+import { OutgoingRecord } from '@customs/messaging';
+import { Connection, Model, Schema } from 'mongoose';
+import { ProcessedEventRepository } from './processed-event.repository';
+
+interface ProcessedEventDocument {
+  _id: string;
+  mrn: string | null;
+  /** Outputs as JSON text: the exact bytes come back on redelivery. */
+  outputs: string;
+  at: Date;
+}
+
+const schema = new Schema<ProcessedEventDocument>(
+  { _id: String, mrn: { type: String, default: null, index: true }, outputs: String, at: Date },
+  { versionKey: false, collection: 'processed_events' },
+);
+
+const toRecords = (doc: Pick<ProcessedEventDocument, 'outputs'>): OutgoingRecord[] => JSON.parse(doc.outputs);
+
+export class MongoProcessedEventRepository extends ProcessedEventRepository {
+  private readonly model: Model<ProcessedEventDocument>;
+
+  constructor(connection: Connection) {
+    super();
+    this.model = connection.model<ProcessedEventDocument>('ProcessedEvent', schema);
+  }
+
+  async find(eventId: string): Promise<OutgoingRecord[] | null> {
+    const doc = await this.model.findById(eventId, { outputs: 1 }).lean();
+    return doc ? toRecords(doc) : null;
+  }
+
+  async record(eventId: string, mrn: string | null, outputs: OutgoingRecord[]): Promise<boolean> {
+    try {
+      await this.model.create({ _id: eventId, mrn, outputs: JSON.stringify(outputs), at: new Date() });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+  }
+
+  async findByMrn(mrn: string): Promise<OutgoingRecord[]> {
+    const docs = await this.model.find({ mrn }, { outputs: 1 }).lean();
+    return docs.flatMap(toRecords);
+  }
+}

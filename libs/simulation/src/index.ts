@@ -1,0 +1,3 @@
+export * from './border-post.simulator';
+export * from './declaration.generator';
+export * from './outcome.watcher';

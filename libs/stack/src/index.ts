@@ -1,0 +1,4 @@
+export * from './local-stack';
+export * from './process-tools';
+export * from './stack-paths';
+export * from './service-runner';

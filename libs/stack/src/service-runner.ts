@@ -1,0 +1,82 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sleep, waitFor } from './process-tools';
+import { stackPaths } from './stack-paths';
+
+export const SERVICE_PORTS = { intake: 3000, risk: 3001, valuation: 3002, release: 3003 } as const;
+export type RunnableService = keyof typeof SERVICE_PORTS;
+
+export interface RunningService {
+  name: string;
+  port: number;
+  process: ChildProcess;
+  logFile: string;
+}
+
+/**
+ * Runs the built services (dist/) as child processes, each with its own log file, for the
+ * demo, the e2e tests and the benchmark. Ready when /health/ready answers 200.
+ */
+export class ServiceRunner {
+  readonly running: RunningService[] = [];
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = {},
+    private readonly logDir = join(stackPaths().logs, 'services'),
+  ) {
+    mkdirSync(this.logDir, { recursive: true });
+  }
+
+  async start(name: RunnableService, opts: { port?: number; replica?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningService> {
+    const port = opts.port ?? SERVICE_PORTS[name];
+    const replica = opts.replica ?? `${name}-0`;
+    const logFile = join(this.logDir, `${replica}.log`);
+    const out = createWriteStream(logFile, { flags: 'a' });
+    const entry = join(stackPaths().repoRoot, 'dist', 'apps', name, 'src', 'main.js');
+    const child = spawn(process.execPath, [entry], {
+      env: { ...process.env, ...this.env, ...opts.env, HTTP_PORT: String(port), REPLICA_ID: replica },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    const service = { name: replica, port, process: child, logFile };
+    this.running.push(service);
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    await waitFor(
+      `${replica} (port ${port})`,
+      async () => {
+        if (exited) throw new Error(`${replica} exited; see ${logFile}`);
+        const res = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null);
+        return res?.status === 200;
+      },
+      90000,
+      logFile,
+    );
+    return service;
+  }
+
+  async startAll(services: RunnableService[] = ['intake', 'risk', 'valuation', 'release']): Promise<void> {
+    await Promise.all(services.map((s) => this.start(s)));
+  }
+
+  /** SIGTERM (graceful: commit and leave the group), SIGKILL after the grace period. */
+  async stop(service: RunningService, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15000): Promise<void> {
+    const child = service.process;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await Promise.race([exited, sleep(graceMs)]);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const i = this.running.indexOf(service);
+    if (i >= 0) this.running.splice(i, 1);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((s) => this.stop(s)));
+  }
+}
