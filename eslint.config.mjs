@@ -3,7 +3,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const infrastructure = ['@nestjs/*', 'kafkajs', 'mongoose', '@customs/messaging', '@customs/persistence', '@customs/stack'];
+const infrastructure = [
+  '@nestjs/*',
+  'kafkajs',
+  'mongoose',
+  '@customs/messaging',
+  '@customs/persistence',
+  '@customs/stack',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
@@ -11,7 +18,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -19,7 +29,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: [...infrastructure, '**/apps/**'], message: 'The domain and contracts stay free of infrastructure.' }] },
+        {
+          patterns: [
+            {
+              group: [...infrastructure, '**/apps/**'],
+              message: 'The domain and contracts stay free of infrastructure.',
+            },
+          ],
+        },
       ],
     },
   },

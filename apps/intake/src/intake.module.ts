@@ -30,8 +30,16 @@ import { TimelineHandler } from './timeline/timeline.handler';
         return repo;
       },
     },
-    { provide: ProcessedEventRepository, inject: [STORE_CONNECTION], useFactory: (c: Connection) => new MongoProcessedEventRepository(c) },
-    { provide: TimelineRepository, inject: [STORE_CONNECTION], useFactory: (c: Connection) => new MongoTimelineRepository(c) },
+    {
+      provide: ProcessedEventRepository,
+      inject: [STORE_CONNECTION],
+      useFactory: (c: Connection) => new MongoProcessedEventRepository(c),
+    },
+    {
+      provide: TimelineRepository,
+      inject: [STORE_CONNECTION],
+      useFactory: (c: Connection) => new MongoTimelineRepository(c),
+    },
   ],
 })
 export class IntakeModule {}

@@ -10,7 +10,11 @@ import { RiskAssessmentService } from './assessment/risk-assessment.service';
   controllers: [AcceptedHandler],
   providers: [
     RiskAssessmentService,
-    { provide: ProcessedEventRepository, inject: [STORE_CONNECTION], useFactory: (c: Connection) => new MongoProcessedEventRepository(c) },
+    {
+      provide: ProcessedEventRepository,
+      inject: [STORE_CONNECTION],
+      useFactory: (c: Connection) => new MongoProcessedEventRepository(c),
+    },
   ],
 })
 export class RiskModule {}

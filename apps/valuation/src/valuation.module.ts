@@ -10,7 +10,11 @@ import { ValuationService } from './assessment/valuation.service';
   controllers: [RiskAssessedHandler],
   providers: [
     ValuationService,
-    { provide: ProcessedEventRepository, inject: [STORE_CONNECTION], useFactory: (c: Connection) => new MongoProcessedEventRepository(c) },
+    {
+      provide: ProcessedEventRepository,
+      inject: [STORE_CONNECTION],
+      useFactory: (c: Connection) => new MongoProcessedEventRepository(c),
+    },
   ],
 })
 export class ValuationModule {}

@@ -10,7 +10,11 @@ describe('loadServiceConfig', () => {
   });
 
   it('reads and converts values', () => {
-    const c = loadServiceConfig('intake', { KAFKA_PARTITIONS: '12', HTTP_PORT: '8080', MONGO_DB: 'x' });
+    const c = loadServiceConfig('intake', {
+      KAFKA_PARTITIONS: '12',
+      HTTP_PORT: '8080',
+      MONGO_DB: 'x',
+    });
     expect(c.KAFKA_PARTITIONS).toBe(12);
     expect(c.httpPort).toBe(8080);
     expect(c.mongoDb).toBe('x');
@@ -18,7 +22,11 @@ describe('loadServiceConfig', () => {
 
   it('fails fast naming every bad value', () => {
     try {
-      loadServiceConfig('intake', { KAFKA_PARTITIONS: 'many', MONGO_URL: 'http://x', VALUATION_BASIS: 'XYZ' });
+      loadServiceConfig('intake', {
+        KAFKA_PARTITIONS: 'many',
+        MONGO_URL: 'http://x',
+        VALUATION_BASIS: 'XYZ',
+      });
       throw new Error('expected a ConfigurationError');
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigurationError);

@@ -1,28 +1,47 @@
 import { hostname } from 'node:os';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 
 /**
  * Configuration shared by every service, from the environment. Local defaults match the
  * embedded stack (`customs stack up`); a bad value stops the process with its name.
  */
 export class ServiceEnvironment {
-  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, {
+    message: 'KAFKA_BROKERS must be host:port[,host:port...]',
+  })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
-  @IsInt() @Min(1) @Max(1000)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   KAFKA_PARTITIONS = 6;
 
-  @IsInt() @Min(1) @Max(5)
+  @IsInt()
+  @Min(1)
+  @Max(5)
   KAFKA_REPLICATION_FACTOR = 1;
 
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGO_URL must be a mongodb:// URL' })
   MONGO_URL = 'mongodb://127.0.0.1:27017';
 
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,38}$/, { message: 'MONGO_DB must be a database name' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,38}$/, { message: 'MONGO_DB must be a database name' })
   MONGO_DB?: string;
 
-  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   HTTP_PORT?: number;
 
   @IsString()
@@ -50,7 +69,12 @@ export interface ServiceConfig extends ServiceEnvironment {
   httpPort: number;
 }
 
-const DEFAULT_PORTS: Record<string, number> = { intake: 3000, risk: 3001, valuation: 3002, release: 3003 };
+const DEFAULT_PORTS: Record<string, number> = {
+  intake: 3000,
+  risk: 3001,
+  valuation: 3002,
+  release: 3003,
+};
 const NUMERIC = new Set(['KAFKA_PARTITIONS', 'KAFKA_REPLICATION_FACTOR', 'HTTP_PORT']);
 
 export class ConfigurationError extends Error {
@@ -60,7 +84,10 @@ export class ConfigurationError extends Error {
   }
 }
 
-export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function loadServiceConfig(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(new ServiceEnvironment())) {
     const value = env[key];
@@ -69,13 +96,18 @@ export function loadServiceConfig(service: string, env: NodeJS.ProcessEnv = proc
   }
   for (const key of ['MONGO_DB', 'HTTP_PORT']) {
     const value = env[key];
-    if (value !== undefined && value !== '') raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+    if (value !== undefined && value !== '')
+      raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
   const instance = plainToInstance(ServiceEnvironment, raw);
   const errors = validateSync(instance, { forbidUnknownValues: true });
   if (errors.length > 0) {
     throw new ConfigurationError(
-      errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`)),
+      errors.flatMap((e) =>
+        Object.values(e.constraints ?? {}).map(
+          (m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`,
+        ),
+      ),
     );
   }
   return {

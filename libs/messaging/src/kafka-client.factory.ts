@@ -18,17 +18,27 @@ function logCreator(context: string) {
  * Security from the environment: KAFKA_SSL=true for TLS; KAFKA_SASL_MECHANISM
  * (plain | scram-sha-256 | scram-sha-512) with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD.
  */
-export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+export function kafkaSecurityFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const ssl = env.KAFKA_SSL === 'true';
   const mechanism = env.KAFKA_SASL_MECHANISM;
   if (!mechanism) return { ssl };
   if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
-    throw new Error(`KAFKA_SASL_MECHANISM=${mechanism}: expected plain, scram-sha-256 or scram-sha-512`);
+    throw new Error(
+      `KAFKA_SASL_MECHANISM=${mechanism}: expected plain, scram-sha-256 or scram-sha-512`,
+    );
   }
   if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
-    throw new Error('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
+    throw new Error(
+      'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+    );
   }
-  const sasl = { mechanism, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD } as SASLOptions;
+  const sasl = {
+    mechanism,
+    username: env.KAFKA_SASL_USERNAME,
+    password: env.KAFKA_SASL_PASSWORD,
+  } as SASLOptions;
   return { ssl, sasl };
 }
 

@@ -19,7 +19,11 @@ export class KafkaPublisher {
         messages: list.map((r) => ({
           key: r.key,
           value: JSON.stringify(r.value),
-          headers: { 'content-type': 'application/json', traceparent: childTraceparent(traceparent), ...r.headers },
+          headers: {
+            'content-type': 'application/json',
+            traceparent: childTraceparent(traceparent),
+            ...r.headers,
+          },
         })),
       })),
     });

@@ -1,7 +1,15 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { dlqTopic, MalformedEnvelopeError, parseEnvelope } from '@customs/contracts';
 import { lastValueFrom } from 'rxjs';
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import {
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
 import { createKafka } from './kafka-client.factory';
 import { KafkaEventContext, KafkaRecordMeta } from './kafka-event.context';
 import { MalformedRecord, OutgoingRecord } from './outgoing-record';
@@ -32,7 +40,9 @@ interface WireRecord {
   headers: Record<string, string>;
 }
 
-type Handler = ((data: unknown, ctx: KafkaEventContext) => Promise<unknown>) & { extras?: Record<string, unknown> };
+type Handler = ((data: unknown, ctx: KafkaEventContext) => Promise<unknown>) & {
+  extras?: Record<string, unknown>;
+};
 
 /** Errors of the store or broker: the record is not at fault, so retry without end. */
 function isInfrastructureError(error: unknown): boolean {
@@ -103,6 +113,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         transactionalId: `${this.opts.transactionalId}-${slot}`,
         idempotent: true,
         maxInFlightRequests: 1,
+        // Idempotence needs unbounded producer retries (kafkajs warns otherwise).
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30000 },
       });
       await producer.connect();
       this.producers.set(slot, producer);
@@ -113,7 +125,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const topics = [...this.messageHandlers.keys()];
     // One transactional producer per concurrently processed partition slot.
-    for (let slot = 0; slot < this.opts.partitionsConcurrently; slot++) await this.producerFor(slot);
+    for (let slot = 0; slot < this.opts.partitionsConcurrently; slot++)
+      await this.producerFor(slot);
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
       readUncommitted: false,
@@ -159,11 +172,15 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           byTopic.set(r.topic, list);
         }
         if (byTopic.size > 0) {
-          await tx.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          await tx.sendBatch({
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          });
         }
         await tx.sendOffsets({
           consumerGroupId: this.opts.groupId,
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+          topics: [
+            { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
+          ],
         });
         await tx.commit();
       } catch (error) {
@@ -239,12 +256,16 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         const retryable = (error as { retryable?: boolean }).retryable !== false;
         const infra = isInfrastructureError(error);
         if (!infra && (!retryable || attempt >= this.opts.maxAttempts)) {
-          this.logger.error(`dead-lettering ${topic}/${partition}@${message.offset}: ${(error as Error).message}`);
+          this.logger.error(
+            `dead-lettering ${topic}/${partition}@${message.offset}: ${(error as Error).message}`,
+          );
           return [this.deadLetter(meta, message, error as Error)];
         }
         if (this.closing) throw error;
         const backoff = Math.min(this.opts.retryBackoffMs * 2 ** Math.min(attempt - 1, 6), 10000);
-        this.logger.warn(`retrying ${topic}/${partition}@${message.offset} in ${backoff} ms: ${(error as Error).message}`);
+        this.logger.warn(
+          `retrying ${topic}/${partition}@${message.offset} in ${backoff} ms: ${(error as Error).message}`,
+        );
         await sleep(backoff);
         await heartbeat();
       }
@@ -262,8 +283,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         'dlq-origin-topic': meta.topic,
         'dlq-origin-partition': String(meta.partition),
         'dlq-origin-offset': meta.offset,
-        'dlq-error': (error.message ?? String(error)).slice(0, 1000),
-        'dlq-error-code': (error as MalformedEnvelopeError).code ?? error.name,
+        'dlq-error': String(error?.message ?? error).slice(0, 1000),
+        'dlq-error-code': String((error as MalformedEnvelopeError)?.code ?? error?.name ?? 'Error'),
         'dlq-service': `${this.opts.service}@${this.opts.version}`,
       },
     };
@@ -272,7 +293,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   async close(): Promise<void> {
     this.closing = true;
     await this.consumer?.disconnect().catch(() => undefined);
-    for (const producer of this.producers.values()) await producer.disconnect().catch(() => undefined);
+    for (const producer of this.producers.values())
+      await producer.disconnect().catch(() => undefined);
     this.producers.clear();
   }
 }

@@ -18,5 +18,7 @@ export interface MalformedRecord {
 }
 
 export function isMalformed(input: unknown): input is MalformedRecord {
-  return typeof input === 'object' && input !== null && (input as MalformedRecord).malformed === true;
+  return (
+    typeof input === 'object' && input !== null && (input as MalformedRecord).malformed === true
+  );
 }

@@ -16,7 +16,11 @@ export function contractTopics(): string[] {
  * Creates every contract topic that is missing, all with the same partition count so that
  * one MRN lands on the same partition number everywhere. Existing topics are left alone.
  */
-export async function ensureTopics(admin: Admin, partitions: number, replicationFactor: number): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  partitions: number,
+  replicationFactor: number,
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = contractTopics().filter((t) => !existing.has(t));
   if (missing.length === 0) return [];

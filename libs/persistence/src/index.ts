@@ -7,3 +7,8 @@ export * from './lodgements/lodgement.mongo-repository';
 export * from './timeline/timeline.model';
 export * from './timeline/timeline.repository';
 export * from './timeline/timeline.mongo-repository';
+export * from './release-state/release-record.model';
+export * from './release-state/release-record.repository';
+export * from './release-state/release-record.mongo-repository';
+export * from './accounts/account.repository';
+export * from './accounts/account.mongo-repository';

@@ -1,4 +1,11 @@
-import { derivedEventId, EVENT_TYPES, EventEnvelope, NotificationPayload, sealEnvelope, TOPICS } from '@customs/contracts';
+import {
+  derivedEventId,
+  EVENT_TYPES,
+  EventEnvelope,
+  NotificationPayload,
+  sealEnvelope,
+  TOPICS,
+} from '@customs/contracts';
 import { OutgoingRecord } from '@customs/messaging';
 
 export interface NotificationSpec {
@@ -17,7 +24,11 @@ export interface NotificationSpec {
  * declaration event it reports and whose id derives from it, so a redelivery never
  * notifies twice.
  */
-export function notificationRecords(about: EventEnvelope, spec: NotificationSpec, producer: string): OutgoingRecord[] {
+export function notificationRecords(
+  about: EventEnvelope,
+  spec: NotificationSpec,
+  producer: string,
+): OutgoingRecord[] {
   const recipients = [...new Set([spec.declarantId, spec.borderPost])];
   return recipients.map((recipient) => {
     const payload: NotificationPayload = {
@@ -30,20 +41,35 @@ export function notificationRecords(about: EventEnvelope, spec: NotificationSpec
       lrn: about.lrn,
       aboutEventId: about.eventId,
     };
-    const value = sealEnvelope({
-      eventId: derivedEventId(about.eventId, EVENT_TYPES.notification, `${spec.code}|${recipient}|${spec.discriminator ?? ''}`),
-      type: EVENT_TYPES.notification,
-      schemaVersion: 1,
-      mrn: about.mrn,
-      lrn: about.lrn,
-      sequence: 1,
-      occurredAt: about.occurredAt,
-      producer,
-      correlationId: about.correlationId,
-      causationId: about.eventId,
-      prevHash: null,
+    return notificationRecord(
+      about,
       payload,
-    });
-    return { topic: TOPICS.notifications, key: recipient, value };
+      `${spec.code}|${recipient}|${spec.discriminator ?? ''}`,
+      producer,
+    );
   });
+}
+
+/** One notification record about a declaration event, its id derived from the event and discriminator. */
+export function notificationRecord(
+  about: EventEnvelope,
+  payload: NotificationPayload,
+  discriminator: string,
+  producer: string,
+): OutgoingRecord {
+  const value = sealEnvelope({
+    eventId: derivedEventId(about.eventId, EVENT_TYPES.notification, discriminator),
+    type: EVENT_TYPES.notification,
+    schemaVersion: 1,
+    mrn: about.mrn,
+    lrn: about.lrn,
+    sequence: 1,
+    occurredAt: about.occurredAt,
+    producer,
+    correlationId: about.correlationId,
+    causationId: about.eventId,
+    prevHash: null,
+    payload,
+  });
+  return { topic: TOPICS.notifications, key: payload.recipient, value };
 }

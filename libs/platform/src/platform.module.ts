@@ -33,7 +33,10 @@ export class PlatformModule implements OnApplicationShutdown {
           provide: KAFKA_PUBLISHER,
           inject: [SERVICE_CONFIG],
           useFactory: async (config: ServiceConfig) => {
-            const kafka = createKafka(`${service}-publisher-${config.REPLICA_ID}`, parseBrokers(config.KAFKA_BROKERS));
+            const kafka = createKafka(
+              `${service}-publisher-${config.REPLICA_ID}`,
+              parseBrokers(config.KAFKA_BROKERS),
+            );
             const admin = kafka.admin();
             await admin.connect();
             try {
@@ -41,7 +44,11 @@ export class PlatformModule implements OnApplicationShutdown {
             } finally {
               await admin.disconnect();
             }
-            const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+            const producer = kafka.producer({
+              idempotent: true,
+              maxInFlightRequests: 1,
+              retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30000 },
+            });
             await producer.connect();
             return new KafkaPublisher(producer);
           },

@@ -23,12 +23,20 @@ export async function processOnce(
 /** Readers accept the schema versions they know and refuse the others by name. */
 export function requireVersion(event: EventEnvelope, type: string, known: readonly number[]): void {
   if (event.type !== type) {
-    throw Object.assign(new Error(`expected ${type}, got ${event.type}`), { retryable: false, code: 'UNEXPECTED_EVENT_TYPE' });
+    throw Object.assign(new Error(`expected ${type}, got ${event.type}`), {
+      retryable: false,
+      code: 'UNEXPECTED_EVENT_TYPE',
+    });
   }
   if (!known.includes(event.schemaVersion)) {
-    throw Object.assign(new Error(`${type} schemaVersion ${event.schemaVersion} is not supported; known: ${known.join(', ')}`), {
-      retryable: false,
-      code: 'UNSUPPORTED_SCHEMA_VERSION',
-    });
+    throw Object.assign(
+      new Error(
+        `${type} schemaVersion ${event.schemaVersion} is not supported; known: ${known.join(', ')}`,
+      ),
+      {
+        retryable: false,
+        code: 'UNSUPPORTED_SCHEMA_VERSION',
+      },
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { CURRENT_SCHEMA_VERSION, Declaration, EVENT_TYPES, firstEvent, SubmittedPayload, TOPICS } from '@customs/contracts';
+import {
+  CURRENT_SCHEMA_VERSION,
+  Declaration,
+  EVENT_TYPES,
+  firstEvent,
+  SubmittedPayload,
+  TOPICS,
+} from '@customs/contracts';
 import { Producer } from 'kafkajs';
 
 /** A border post streaming declarations straight onto the submitted topic. */
@@ -19,7 +26,11 @@ export class BorderPostSimulator {
           producer: this.producerName,
           payload: { declaration, channel: 'kafka' },
         });
-        return { key: declaration.lrn, value: JSON.stringify(event), headers: { 'content-type': 'application/json' } };
+        return {
+          key: declaration.lrn,
+          value: JSON.stringify(event),
+          headers: { 'content-type': 'application/json' },
+        };
       }),
     });
   }

@@ -14,26 +14,37 @@ export interface GeneratorOptions {
   lrnPrefix?: string;
   officeOfLodgement?: string;
   borderPosts?: readonly string[];
+  /** Traders holding a guarantee or deferment account; most declarations come from them. */
+  securedTraders?: readonly { holder: string; accountId: string }[];
 }
 
 const ORIGINS = ['CN', 'US', 'TR', 'IN', 'JP', 'GB', 'CH', 'VN', 'BD', 'BR', 'KR', 'MA'] as const;
 const CURRENCIES = ['EUR', 'USD', 'CNY', 'GBP', 'JPY', 'CHF', 'TRY', 'INR'] as const;
 const INCOTERMS: readonly Incoterm[] = ['EXW', 'FCA', 'FOB', 'CFR', 'CIF', 'CPT', 'CIP', 'DAP'];
 const UNITS = ['NAR', 'KGM', 'NAR', 'NAR', 'LTR'] as const;
-const DESCRIPTIONS = ['goods as per invoice', 'spare parts', 'consumer goods', 'machinery parts', 'textile articles', 'foodstuffs'];
+const DESCRIPTIONS = [
+  'goods as per invoice',
+  'spare parts',
+  'consumer goods',
+  'machinery parts',
+  'textile articles',
+  'foodstuffs',
+];
 
 export class DeclarationGenerator {
   private rng: prand.RandomGenerator;
   private readonly opts: Required<GeneratorOptions>;
 
   constructor(options: GeneratorOptions) {
-    if (options.commodityCodes.length === 0) throw new Error('the generator needs at least one commodity code');
+    if (options.commodityCodes.length === 0)
+      throw new Error('the generator needs at least one commodity code');
     this.opts = {
       meanItems: 5,
       maxItems: 50,
       lrnPrefix: `S${options.seed}`,
       officeOfLodgement: 'NL000396',
       borderPosts: ['NL-RTM-MAASVLAKTE', 'NL-AMS-SCHIPHOL', 'NL-VNL-VENLO'],
+      securedTraders: [],
       ...options,
     };
     this.rng = prand.xoroshiro128plus(options.seed);
@@ -86,7 +97,13 @@ export class DeclarationGenerator {
         documents: [{ code: 'N935', reference: `INV-${index}` }],
       });
     }
-    const declarantId = `${country}${String(100000000 + this.int(0, 999)).padStart(9, '0')}`;
+    // Most traders hold a guarantee or deferment account; the others pay on demand.
+    const secured =
+      this.opts.securedTraders.length > 0 && this.int(0, 9) < 8
+        ? this.pick(this.opts.securedTraders)
+        : undefined;
+    const declarantId =
+      secured?.holder ?? `${country}${String(200000000 + this.int(0, 999)).padStart(9, '0')}`;
     const needsFreight = ['EXW', 'FCA', 'FOB'].includes(incoterm);
     const declaration: Declaration = {
       lrn: `${this.opts.lrnPrefix}-${index}`,
@@ -113,8 +130,7 @@ export class DeclarationGenerator {
       valuationMethod: 1,
       items,
     };
-    // Most traders hold a comprehensive guarantee; some pay on demand.
-    if (this.int(0, 9) < 8) declaration.guaranteeReference = `GUA-${declarantId}`;
+    if (secured) declaration.guaranteeReference = secured.accountId;
     return declaration;
   }
 }

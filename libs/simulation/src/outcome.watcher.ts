@@ -28,7 +28,10 @@ export class OutcomeWatcher {
     const ends = new Map<string, { partition: number; offset: string }[]>();
     for (const topic of this.topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
     await admin.disconnect();
-    const consumer = this.kafka.consumer({ groupId: `customs-watch-${process.pid}-${Date.now()}`, readUncommitted: false });
+    const consumer = this.kafka.consumer({
+      groupId: `customs-watch-${process.pid}-${Date.now()}`,
+      readUncommitted: false,
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: false });
@@ -50,7 +53,8 @@ export class OutcomeWatcher {
       },
     });
     await joined;
-    for (const [topic, offsets] of ends) for (const { partition, offset } of offsets) consumer.seek({ topic, partition, offset });
+    for (const [topic, offsets] of ends)
+      for (const { partition, offset } of offsets) consumer.seek({ topic, partition, offset });
   }
 
   onChange(listener: () => void): void {
@@ -58,7 +62,11 @@ export class OutcomeWatcher {
   }
 
   /** Waits until every LRN has an outcome satisfying `done`, or the timeout passes. */
-  async waitFor(lrns: string[], done: (outcomes: Outcome[]) => boolean, timeoutMs: number): Promise<string[]> {
+  async waitFor(
+    lrns: string[],
+    done: (outcomes: Outcome[]) => boolean,
+    timeoutMs: number,
+  ): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     const pending = () => lrns.filter((l) => !done(this.outcomes.get(l) ?? []));
     while (Date.now() < deadline) {

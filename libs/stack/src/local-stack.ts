@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { ensureTopics } from '@customs/messaging';
-import { commandVersion, portOpen, readPid, spawnDetached, stopPid, waitFor } from './process-tools';
+import {
+  commandVersion,
+  portOpen,
+  readPid,
+  spawnDetached,
+  stopPid,
+  waitFor,
+} from './process-tools';
 import { StackPaths, stackPaths } from './stack-paths';
 
 export interface StackSettings {
@@ -39,10 +46,19 @@ export function checkPrerequisites(): string[] {
   const missing: string[] = [];
   const java = commandVersion('java', ['-version']);
   const major = java ? Number(/version "(\d+)/.exec(java)?.[1] ?? 0) : 0;
-  if (!java) missing.push('Java 17 or newer (the Kafka broker runs on it): install a JDK 17, e.g. `apt-get install openjdk-17-jdk-headless`');
+  if (!java)
+    missing.push(
+      'Java 17 or newer (the Kafka broker runs on it): install a JDK 17, e.g. `apt-get install openjdk-17-jdk-headless`',
+    );
   else if (major < 17) missing.push(`Java 17 or newer (found Java ${major}): Kafka 4 needs 17`);
-  if (!commandVersion('mvn', ['-v'])) missing.push('Maven (fetches the Kafka broker jars from Maven Central): `apt-get install maven`');
-  if (!commandVersion('go', ['version'])) missing.push('Go 1.24 or newer (builds the embedded FerretDB store): see https://go.dev/doc/install');
+  if (!commandVersion('mvn', ['-v']))
+    missing.push(
+      'Maven (fetches the Kafka broker jars from Maven Central): `apt-get install maven`',
+    );
+  if (!commandVersion('go', ['version']))
+    missing.push(
+      'Go 1.24 or newer (builds the embedded FerretDB store): see https://go.dev/doc/install',
+    );
   return missing;
 }
 
@@ -66,12 +82,24 @@ export class LocalStack {
   /** Fetches and builds what is missing (once), starts what is not running, waits for both. */
   async up(): Promise<void> {
     const log = this.settings.log;
-    for (const dir of [this.paths.cache, this.paths.kafkaHome, this.paths.ferretData, this.paths.logs, this.paths.run]) mkdirSync(dir, { recursive: true });
+    for (const dir of [
+      this.paths.cache,
+      this.paths.kafkaHome,
+      this.paths.ferretData,
+      this.paths.logs,
+      this.paths.run,
+    ])
+      mkdirSync(dir, { recursive: true });
     const kafkaUp = await portOpen(this.settings.kafkaPort);
     const mongoUp = await portOpen(this.settings.mongoPort);
     if (!kafkaUp || !mongoUp) {
-      const missing = checkPrerequisites().filter((m) => (kafkaUp ? !/Java|Maven/.test(m) : true) && (mongoUp ? !/^Go/.test(m) : true));
-      if (missing.length > 0) throw new StackError(`cannot start the local stack; missing:\n  - ${missing.join('\n  - ')}`);
+      const missing = checkPrerequisites().filter(
+        (m) => (kafkaUp ? !/Java|Maven/.test(m) : true) && (mongoUp ? !/^Go/.test(m) : true),
+      );
+      if (missing.length > 0)
+        throw new StackError(
+          `cannot start the local stack; missing:\n  - ${missing.join('\n  - ')}`,
+        );
     }
     if (!kafkaUp) {
       this.fetchKafka();
@@ -83,16 +111,28 @@ export class LocalStack {
     } else log(`store: already answering on 127.0.0.1:${this.settings.mongoPort}`);
 
     await waitFor('Kafka', () => this.kafkaReady(), 120000, join(this.paths.logs, 'kafka.log'));
-    await waitFor('FerretDB', () => this.storeReady(), 60000, join(this.paths.logs, 'ferretdb.log'));
+    await waitFor(
+      'FerretDB',
+      () => this.storeReady(),
+      60000,
+      join(this.paths.logs, 'ferretdb.log'),
+    );
     const created = await this.provisionTopics();
-    if (created.length > 0) log(`kafka: created ${created.length} topics with ${this.settings.partitions} partitions, infinite retention`);
-    log(`stack up: Kafka 127.0.0.1:${this.settings.kafkaPort}, FerretDB 127.0.0.1:${this.settings.mongoPort}; logs in ${this.paths.logs}`);
+    if (created.length > 0)
+      log(
+        `kafka: created ${created.length} topics with ${this.settings.partitions} partitions, infinite retention`,
+      );
+    log(
+      `stack up: Kafka 127.0.0.1:${this.settings.kafkaPort}, FerretDB 127.0.0.1:${this.settings.mongoPort}; logs in ${this.paths.logs}`,
+    );
   }
 
   async down(wipe = false): Promise<void> {
     const k = await stopPid(this.kafkaPidFile, 30000);
     const f = await stopPid(this.ferretPidFile);
-    this.settings.log(`stack down: kafka ${k ? 'stopped' : 'was not running (from here)'}, ferretdb ${f ? 'stopped' : 'was not running (from here)'}`);
+    this.settings.log(
+      `stack down: kafka ${k ? 'stopped' : 'was not running (from here)'}, ferretdb ${f ? 'stopped' : 'was not running (from here)'}`,
+    );
     if (wipe) {
       rmSync(this.paths.kafkaHome, { recursive: true, force: true });
       rmSync(this.paths.ferretData, { recursive: true, force: true });
@@ -100,10 +140,20 @@ export class LocalStack {
     }
   }
 
-  async status(): Promise<{ kafka: { pid: number | null; answering: boolean }; store: { pid: number | null; answering: boolean }; logs: string }> {
+  async status(): Promise<{
+    kafka: { pid: number | null; answering: boolean };
+    store: { pid: number | null; answering: boolean };
+    logs: string;
+  }> {
     return {
-      kafka: { pid: readPid(this.kafkaPidFile), answering: await this.kafkaReady().catch(() => false) },
-      store: { pid: readPid(this.ferretPidFile), answering: await this.storeReady().catch(() => false) },
+      kafka: {
+        pid: readPid(this.kafkaPidFile),
+        answering: await this.kafkaReady().catch(() => false),
+      },
+      store: {
+        pid: readPid(this.ferretPidFile),
+        answering: await this.storeReady().catch(() => false),
+      },
       logs: this.paths.logs,
     };
   }
@@ -114,10 +164,23 @@ export class LocalStack {
     if (existsSync(marker)) return;
     this.settings.log('kafka: resolving broker jars from Maven Central (once)...');
     rmSync(this.paths.kafkaLibs, { recursive: true, force: true });
-    const r = spawnSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${this.paths.kafkaLibs}`, '-DincludeScope=runtime'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    if (r.status !== 0) throw new StackError('mvn could not resolve the Kafka broker jars (see the output above)');
+    const r = spawnSync(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        pom,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${this.paths.kafkaLibs}`,
+        '-DincludeScope=runtime',
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    if (r.status !== 0)
+      throw new StackError('mvn could not resolve the Kafka broker jars (see the output above)');
     writeFileSync(marker, new Date().toISOString());
   }
 
@@ -125,9 +188,15 @@ export class LocalStack {
     const dir = join(this.paths.repoRoot, 'deploy', 'ferretdb');
     const marker = `${this.paths.ferretBinary}.${hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => join(dir, f)))}`;
     if (existsSync(this.paths.ferretBinary) && existsSync(marker)) return;
-    this.settings.log('ferretdb: building the embedded FerretDB v1.24.2 store with Go (once, about a minute)...');
-    const r = spawnSync('go', ['build', '-o', this.paths.ferretBinary, '.'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new StackError('go build of deploy/ferretdb failed (see the output above)');
+    this.settings.log(
+      'ferretdb: building the embedded FerretDB v1.24.2 store with Go (once, about a minute)...',
+    );
+    const r = spawnSync('go', ['build', '-o', this.paths.ferretBinary, '.'], {
+      cwd: dir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (r.status !== 0)
+      throw new StackError('go build of deploy/ferretdb failed (see the output above)');
     writeFileSync(marker, new Date().toISOString());
   }
 
@@ -175,13 +244,27 @@ export class LocalStack {
     const cp = `${kafkaLibs}/*`;
     const java = ['-cp', cp, `-Dlog4j2.configurationFile=${log4j}`];
     if (!existsSync(join(kafkaData, 'meta.properties'))) {
-      const uuid = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).stdout.trim();
-      const r = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', uuid, '-c', props], { encoding: 'utf8' });
-      if (r.status !== 0) throw new StackError(`formatting Kafka storage failed: ${r.stderr || r.stdout}`);
+      const uuid = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'random-uuid'], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      const r = spawnSync(
+        'java',
+        [...java, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', uuid, '-c', props],
+        { encoding: 'utf8' },
+      );
+      if (r.status !== 0)
+        throw new StackError(`formatting Kafka storage failed: ${r.stderr || r.stdout}`);
     }
     const heap = process.env.CUSTOMS_KAFKA_HEAP ?? '1g';
-    spawnDetached('java', [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', ...java, 'kafka.Kafka', props], join(logs, 'kafka.out'), this.kafkaPidFile);
-    this.settings.log(`kafka: starting Apache Kafka (KRaft, 127.0.0.1:${this.settings.kafkaPort}), data in ${kafkaData}`);
+    spawnDetached(
+      'java',
+      [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', ...java, 'kafka.Kafka', props],
+      join(logs, 'kafka.out'),
+      this.kafkaPidFile,
+    );
+    this.settings.log(
+      `kafka: starting Apache Kafka (KRaft, 127.0.0.1:${this.settings.kafkaPort}), data in ${kafkaData}`,
+    );
   }
 
   private startFerret(): void {
@@ -191,11 +274,18 @@ export class LocalStack {
       join(this.paths.logs, 'ferretdb.log'),
       this.ferretPidFile,
     );
-    this.settings.log(`ferretdb: starting FerretDB v1.24.2 (SQLite, 127.0.0.1:${this.settings.mongoPort}), data in ${this.paths.ferretData}`);
+    this.settings.log(
+      `ferretdb: starting FerretDB v1.24.2 (SQLite, 127.0.0.1:${this.settings.mongoPort}), data in ${this.paths.ferretData}`,
+    );
   }
 
   private kafka(): Kafka {
-    return new Kafka({ clientId: 'customs-stack', brokers: [`127.0.0.1:${this.settings.kafkaPort}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    return new Kafka({
+      clientId: 'customs-stack',
+      brokers: [`127.0.0.1:${this.settings.kafkaPort}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
   }
 
   /** Ready means metadata answers and a transaction coordinator is there (services need both). */
@@ -213,7 +303,9 @@ export class LocalStack {
 
   private async storeReady(): Promise<boolean> {
     if (!(await portOpen(this.settings.mongoPort))) return false;
-    const conn = mongoose.createConnection(`mongodb://127.0.0.1:${this.settings.mongoPort}`, { serverSelectionTimeoutMS: 2000 });
+    const conn = mongoose.createConnection(`mongodb://127.0.0.1:${this.settings.mongoPort}`, {
+      serverSelectionTimeoutMS: 2000,
+    });
     try {
       await conn.asPromise();
       await conn.db!.admin().ping();
@@ -235,6 +327,8 @@ export class LocalStack {
 
   /** Log file names, for people reading `stack status`. */
   logFiles(): string[] {
-    return existsSync(this.paths.logs) ? readdirSync(this.paths.logs).map((f) => join(this.paths.logs, f)) : [];
+    return existsSync(this.paths.logs)
+      ? readdirSync(this.paths.logs).map((f) => join(this.paths.logs, f))
+      : [];
   }
 }

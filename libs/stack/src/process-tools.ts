@@ -37,7 +37,13 @@ export function readPid(file: string): number | null {
 }
 
 /** Starts a long-lived process detached from this one, output appended to a log file. */
-export function spawnDetached(cmd: string, args: string[], logFile: string, pidFile: string, env: NodeJS.ProcessEnv = process.env): number {
+export function spawnDetached(
+  cmd: string,
+  args: string[],
+  logFile: string,
+  pidFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   const out = openSync(logFile, 'a');
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out], env });
   closeSync(out);
@@ -74,11 +80,18 @@ export async function stopPid(pidFile: string, graceMs = 20000): Promise<boolean
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logHint?: string): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  logHint?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
     await sleep(500);
   }
-  throw new Error(`${what} did not answer within ${Math.round(timeoutMs / 1000)} s${logHint ? `; see ${logHint}` : ''}`);
+  throw new Error(
+    `${what} did not answer within ${Math.round(timeoutMs / 1000)} s${logHint ? `; see ${logHint}` : ''}`,
+  );
 }

@@ -28,14 +28,23 @@ export class ServiceRunner {
     mkdirSync(this.logDir, { recursive: true });
   }
 
-  async start(name: RunnableService, opts: { port?: number; replica?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningService> {
+  async start(
+    name: RunnableService,
+    opts: { port?: number; replica?: string; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<RunningService> {
     const port = opts.port ?? SERVICE_PORTS[name];
     const replica = opts.replica ?? `${name}-0`;
     const logFile = join(this.logDir, `${replica}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
     const entry = join(stackPaths().repoRoot, 'dist', 'apps', name, 'src', 'main.js');
     const child = spawn(process.execPath, [entry], {
-      env: { ...process.env, ...this.env, ...opts.env, HTTP_PORT: String(port), REPLICA_ID: replica },
+      env: {
+        ...process.env,
+        ...this.env,
+        ...opts.env,
+        HTTP_PORT: String(port),
+        REPLICA_ID: replica,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(out);
@@ -57,12 +66,18 @@ export class ServiceRunner {
     return service;
   }
 
-  async startAll(services: RunnableService[] = ['intake', 'risk', 'valuation', 'release']): Promise<void> {
+  async startAll(
+    services: RunnableService[] = ['intake', 'risk', 'valuation', 'release'],
+  ): Promise<void> {
     await Promise.all(services.map((s) => this.start(s)));
   }
 
   /** SIGTERM (graceful: commit and leave the group), SIGKILL after the grace period. */
-  async stop(service: RunningService, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15000): Promise<void> {
+  async stop(
+    service: RunningService,
+    signal: NodeJS.Signals = 'SIGTERM',
+    graceMs = 15000,
+  ): Promise<void> {
     const child = service.process;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

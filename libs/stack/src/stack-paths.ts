@@ -15,8 +15,16 @@ export interface StackPaths {
 }
 
 export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
-  const repoRoot = resolve(__dirname, '..', '..', '..', ...(__dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []));
-  const cache = env.CUSTOMS_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'customs-clearance');
+  const repoRoot = resolve(
+    __dirname,
+    '..',
+    '..',
+    '..',
+    ...(__dirname.includes(`${'/'}dist${'/'}`) ? ['..'] : []),
+  );
+  const cache =
+    env.CUSTOMS_CACHE_DIR ??
+    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'customs-clearance');
   const data = env.CUSTOMS_DATA_DIR ?? join(cache, 'data');
   return {
     repoRoot,

@@ -2,8 +2,13 @@ import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { Kafka, logLevel } from 'kafkajs';
 import { Declaration, EventEnvelope, TOPICS } from '@customs/contracts';
-import { seedDeclarableCodes } from '@customs/reference-data';
-import { BorderPostSimulator, DeclarationGenerator, isFinal, OutcomeWatcher } from '@customs/simulation';
+import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
+import {
+  BorderPostSimulator,
+  DeclarationGenerator,
+  isFinal,
+  OutcomeWatcher,
+} from '@customs/simulation';
 import { LocalStack, ServiceRunner, SERVICE_PORTS } from '@customs/stack';
 
 interface DemoOptions {
@@ -14,16 +19,26 @@ interface DemoOptions {
   timeout: string;
 }
 
-type Payload = { risk?: { channel?: string }; release?: { status?: string; waitingFor?: string[] }; reasons?: { code: string; path: string }[] };
+type Payload = {
+  risk?: { channel?: string };
+  release?: { status?: string; waitingFor?: string[] };
+  reasons?: { code: string; path: string }[];
+};
 
 /** The main job: the stack, the four services, a border post streaming declarations, a summary. */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start the stack and the four services, stream sample declarations through them, print a summary')
+    .description(
+      'start the stack and the four services, stream sample declarations through them, print a summary',
+    )
     .option('-n, --count <n>', 'declarations to stream over the topic', '200')
     .option('--http <n>', 'declarations lodged over HTTP instead', '20')
-    .option('--seed <n>', 'generator seed (same seed, same declarations)', String(Date.now() % 100000))
+    .option(
+      '--seed <n>',
+      'generator seed (same seed, same declarations)',
+      String(Date.now() % 100000),
+    )
     .option('--timeout <s>', 'seconds to wait for every outcome', '180')
     .option('--keep-running', 'leave the services running after the summary (Ctrl-C to stop)')
     .action((opts: DemoOptions) => runDemo(opts));
@@ -37,7 +52,11 @@ async function runDemo(opts: DemoOptions): Promise<void> {
 
   await new LocalStack().up();
   const runner = new ServiceRunner();
-  const kafka = new Kafka({ clientId: 'customs-demo', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'customs-demo',
+    brokers: ['127.0.0.1:9092'],
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer({ idempotent: true });
   const watcher = new OutcomeWatcher(kafka);
   try {
@@ -48,15 +67,33 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     await watcher.start();
 
     const codes = seedDeclarableCodes(new Date().toISOString().slice(0, 10));
-    const generator = new DeclarationGenerator({ seed, commodityCodes: codes, lrnPrefix: `DEMO${seed}T${Date.now().toString(36).toUpperCase()}` });
-    const all: Declaration[] = Array.from({ length: count + httpCount }, (_, i) => generator.next(i + 1));
+    const generator = new DeclarationGenerator({
+      seed,
+      commodityCodes: codes,
+      securedTraders: loadSeedAccounts().accounts.map((a) => ({
+        holder: a.holder,
+        accountId: a.id,
+      })),
+      lrnPrefix: `DEMO${seed}T${Date.now().toString(36).toUpperCase()}`,
+    });
+    const all: Declaration[] = Array.from({ length: count + httpCount }, (_, i) =>
+      generator.next(i + 1),
+    );
     const overHttp = all.slice(0, httpCount);
     const overTopic = all.slice(httpCount);
     // One deliberately broken declaration on the topic: it must be rejected without holding up the rest.
-    const broken = { ...overTopic[0], lrn: `${overTopic[0].lrn}X`, invoiceCurrency: 'EURO', items: [{ ...overTopic[0].items[0], grossMass: '-1' }] };
+    const broken = {
+      ...overTopic[0],
+      lrn: `${overTopic[0].lrn}X`,
+      invoiceCurrency: 'EURO',
+      items: [{ ...overTopic[0].items[0], grossMass: '-1' }],
+    };
     const lrns = [...all.map((d) => d.lrn), broken.lrn];
 
-    const bar = new SingleBar({ format: ' {phase} |{bar}| {value}/{total} {extra}', hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: ' {phase} |{bar}| {value}/{total} {extra}', hideCursor: true },
+      Presets.shades_classic,
+    );
     const started = Date.now();
     bar.start(lrns.length, 0, { phase: 'submitted', extra: '' });
     let submitted = 0;
@@ -66,7 +103,8 @@ async function runDemo(opts: DemoOptions): Promise<void> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(d),
       });
-      if (res.status !== 202) throw new Error(`HTTP lodgement of ${d.lrn} answered ${res.status}: ${await res.text()}`);
+      if (res.status !== 202)
+        throw new Error(`HTTP lodgement of ${d.lrn} answered ${res.status}: ${await res.text()}`);
       bar.update(++submitted);
     }
     const sim = new BorderPostSimulator(producer);
@@ -80,7 +118,10 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     }
     bar.stop();
 
-    const decided = new SingleBar({ format: ' decided   |{bar}| {value}/{total} ({rate}/s)', hideCursor: true }, Presets.shades_classic);
+    const decided = new SingleBar(
+      { format: ' decided   |{bar}| {value}/{total} ({rate}/s)', hideCursor: true },
+      Presets.shades_classic,
+    );
     decided.start(lrns.length, 0, { rate: '0' });
     const tick = () => {
       const n = lrns.filter((l) => isFinal(watcher.outcomes.get(l) ?? [])).length;
@@ -110,26 +151,44 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       row.set(state, (row.get(state) ?? 0) + 1);
       table.set(lane, row);
     }
-    const cols = ['released', 'held', 'refused', 'rejected'].filter((s) => states.has(s)).concat([...states].filter((s) => !['released', 'held', 'refused', 'rejected'].includes(s)));
+    const cols = ['released', 'held', 'refused', 'rejected']
+      .filter((s) => states.has(s))
+      .concat([...states].filter((s) => !['released', 'held', 'refused', 'rejected'].includes(s)));
     out('');
-    out(`Outcomes of ${lrns.length} declarations (${httpCount} over HTTP, ${count + 1} over the topic) in ${seconds.toFixed(1)} s:`);
+    out(
+      `Outcomes of ${lrns.length} declarations (${httpCount} over HTTP, ${count + 1} over the topic) in ${seconds.toFixed(1)} s:`,
+    );
     out(`  ${'lane'.padEnd(12)}${cols.map((c) => c.padStart(10)).join('')}${'total'.padStart(10)}`);
-    for (const lane of ['green', 'blue', 'yellow', 'red', '(rejected)'].filter((l) => table.has(l))) {
+    for (const lane of ['green', 'blue', 'yellow', 'red', '(rejected)'].filter((l) =>
+      table.has(l),
+    )) {
       const row = table.get(lane)!;
       const total = [...row.values()].reduce((a, b) => a + b, 0);
-      out(`  ${lane.padEnd(12)}${cols.map((c) => String(row.get(c) ?? 0).padStart(10)).join('')}${String(total).padStart(10)}`);
+      out(
+        `  ${lane.padEnd(12)}${cols.map((c) => String(row.get(c) ?? 0).padStart(10)).join('')}${String(total).padStart(10)}`,
+      );
     }
     if (rejectedExample) {
       const reasons = (rejectedExample.payload as Payload).reasons ?? [];
-      out(`  rejected ${rejectedExample.lrn}: ${reasons.map((r) => `${r.code} at ${r.path}`).join('; ')}`);
+      out(
+        `  rejected ${rejectedExample.lrn}: ${reasons.map((r) => `${r.code} at ${r.path}`).join('; ')}`,
+      );
     }
     if (heldExample) {
-      const res = await fetch(`http://127.0.0.1:${SERVICE_PORTS.intake}/declarations/${heldExample}`);
+      // Intake's status page follows the later stages' topics: give it a moment to catch up.
+      await new Promise((r) => setTimeout(r, 1000));
+      const res = await fetch(
+        `http://127.0.0.1:${SERVICE_PORTS.intake}/declarations/${heldExample}`,
+      );
       const body = (await res.json()) as { status: string; history: { type: string }[] };
-      out(`  GET /declarations/${heldExample}: ${body.status}; ${body.history.map((h) => h.type.replace('Declaration', '')).join(' > ')}`);
+      out(
+        `  GET /declarations/${heldExample}: ${body.status}; ${body.history.map((h) => h.type.replace('Declaration', '')).join(' > ')}`,
+      );
     }
     if (missing.length > 0) {
-      out(`  ${missing.length} declarations had no outcome within ${opts.timeout} s (first: ${missing[0]}); see the service logs`);
+      out(
+        `  ${missing.length} declarations had no outcome within ${opts.timeout} s (first: ${missing[0]}); see the service logs`,
+      );
       process.exitCode = 1;
     }
     if (opts.keepRunning) {

@@ -11,7 +11,8 @@ export function registerMrnCommand(program: Command): void {
     .action((mrn: string, opts: { json?: boolean }) => {
       const r = checkMrn(mrn);
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-      else if (r.valid) process.stdout.write(`${r.mrn}: valid (check digit ${r.expectedCheckDigit})\n`);
+      else if (r.valid)
+        process.stdout.write(`${r.mrn}: valid (check digit ${r.expectedCheckDigit})\n`);
       else process.stdout.write(`${r.mrn}: invalid: ${r.problems.join('; ')}\n`);
       if (!r.valid) process.exitCode = 2;
     });

@@ -2,10 +2,14 @@ import { Command } from 'commander';
 import { LocalStack } from '@customs/stack';
 
 export function registerStackCommand(program: Command): void {
-  const stack = program.command('stack').description('the local Kafka broker and FerretDB store (no Docker needed)');
+  const stack = program
+    .command('stack')
+    .description('the local Kafka broker and FerretDB store (no Docker needed)');
   stack
     .command('up')
-    .description('fetch/build once, start Kafka and FerretDB if not running, wait until both answer, create the topics')
+    .description(
+      'fetch/build once, start Kafka and FerretDB if not running, wait until both answer, create the topics',
+    )
     .action(async () => {
       await new LocalStack().up();
     });
@@ -27,7 +31,9 @@ export function registerStackCommand(program: Command): void {
       } else {
         const line = (name: string, x: { pid: number | null; answering: boolean }) =>
           `${name.padEnd(9)} ${x.answering ? 'up  ' : 'down'}${x.pid ? `  pid ${x.pid}` : ''}`;
-        process.stdout.write(`${line('kafka', s.kafka)}\n${line('ferretdb', s.store)}\nlogs      ${s.logs}\n`);
+        process.stdout.write(
+          `${line('kafka', s.kafka)}\n${line('ferretdb', s.store)}\nlogs      ${s.logs}\n`,
+        );
       }
       if (!s.kafka.answering || !s.store.answering) process.exitCode = 3;
     });

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpException, HttpStatus, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { checkMrn } from '@customs/domain';
 import { TimelineRepository } from '@customs/persistence';
@@ -19,14 +31,31 @@ export class DeclarationsController {
    */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async lodge(@Body() body: unknown, @Res({ passthrough: true }) res: Response, @Headers('traceparent') traceparent?: string) {
+  async lodge(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('traceparent') traceparent?: string,
+  ) {
     const result = await this.lodgement.lodgeOverHttp(body, traceparent);
     switch (result.kind) {
       case 'invalid':
-        throw new HttpException({ statusCode: 400, error: 'Bad Request', message: 'declaration is invalid', reasons: result.reasons }, 400);
+        throw new HttpException(
+          {
+            statusCode: 400,
+            error: 'Bad Request',
+            message: 'declaration is invalid',
+            reasons: result.reasons,
+          },
+          400,
+        );
       case 'conflict':
         throw new HttpException(
-          { statusCode: 409, error: 'Conflict', message: `LRN already lodged as ${result.mrn} with a different content`, mrn: result.mrn },
+          {
+            statusCode: 409,
+            error: 'Conflict',
+            message: `LRN already lodged as ${result.mrn} with a different content`,
+            mrn: result.mrn,
+          },
           409,
         );
       case 'duplicate':
@@ -41,10 +70,23 @@ export class DeclarationsController {
   async get(@Param('mrn') mrn: string) {
     const check = checkMrn(mrn);
     if (!check.valid) {
-      throw new HttpException({ statusCode: 400, error: 'Bad Request', message: 'invalid MRN', reasons: check.problems.map((p) => ({ code: 'INVALID_MRN', path: 'mrn', message: p })) }, 400);
+      throw new HttpException(
+        {
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'invalid MRN',
+          reasons: check.problems.map((p) => ({ code: 'INVALID_MRN', path: 'mrn', message: p })),
+        },
+        400,
+      );
     }
     const timeline = await this.timeline.get(check.mrn);
     if (!timeline) throw new NotFoundException(`no declaration ${check.mrn}`);
-    return { mrn: timeline.mrn, lrn: timeline.lrn, status: statusOf(timeline.entries), history: timeline.entries };
+    return {
+      mrn: timeline.mrn,
+      lrn: timeline.lrn,
+      status: statusOf(timeline.entries),
+      history: timeline.entries,
+    };
   }
 }

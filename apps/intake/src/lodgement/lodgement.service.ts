@@ -18,7 +18,12 @@ import {
 } from '@customs/contracts';
 import { assignMrn } from '@customs/domain';
 import { MalformedRecord, OutgoingRecord } from '@customs/messaging';
-import { Lodgement, LodgementRepository, ProcessedEventRepository, TimelineRepository } from '@customs/persistence';
+import {
+  Lodgement,
+  LodgementRepository,
+  ProcessedEventRepository,
+  TimelineRepository,
+} from '@customs/persistence';
 import { KAFKA_PUBLISHER, notificationRecords, processOnce, producerName } from '@customs/platform';
 import { KafkaPublisher } from '@customs/messaging';
 import { DeclarationValidator } from './declaration.validator';
@@ -28,7 +33,9 @@ const PRODUCER = producerName('intake');
 const SUPPORTED_SUBMITTED_VERSIONS = [1];
 
 export function payloadHash(declaration: Declaration): string {
-  return createHash('sha256').update(canonicalize(declaration) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(declaration) ?? '')
+    .digest('hex');
 }
 
 export function mrnFor(declaration: Declaration, at: string, salt = 0): string {
@@ -69,7 +76,10 @@ export class LodgementService {
     const validation = this.validator.validate(body, now.slice(0, 10));
     if (!validation.ok) return { kind: 'invalid', reasons: validation.reasons };
     const declaration = validation.declaration;
-    const existing = await this.lodgements.findByDeclarantLrn(declaration.declarant.id, declaration.lrn);
+    const existing = await this.lodgements.findByDeclarantLrn(
+      declaration.declarant.id,
+      declaration.lrn,
+    );
     if (existing) {
       return existing.payloadHash === payloadHash(declaration)
         ? { kind: 'duplicate', mrn: existing.mrn, status: 'accepted' }
@@ -83,23 +93,39 @@ export class LodgementService {
       occurredAt: now,
       payload: { declaration, channel: 'http' },
     });
-    await this.publisher.publish([{ topic: TOPICS.submitted, key: declaration.lrn, value: submitted }], traceparent);
+    await this.publisher.publish(
+      [{ topic: TOPICS.submitted, key: declaration.lrn, value: submitted }],
+      traceparent,
+    );
     return { kind: 'submitted', mrn: mrnFor(declaration, now), eventId: submitted.eventId };
   }
 
   /** Decides one record of the submitted topic. Redelivery returns the same records. */
-  async decideSubmission(input: EventEnvelope | MalformedRecord, origin: { topic: string; partition: number; offset: string }): Promise<OutgoingRecord[]> {
+  async decideSubmission(
+    input: EventEnvelope | MalformedRecord,
+    origin: { topic: string; partition: number; offset: string },
+  ): Promise<OutgoingRecord[]> {
     const malformed = 'malformed' in input;
     // A malformed record has no trustworthy id: its position in the log is its identity.
-    const inputId = malformed ? derivedEventId(`${origin.topic}:${origin.partition}:${origin.offset}`, 'Malformed') : input.eventId;
+    const inputId = malformed
+      ? derivedEventId(`${origin.topic}:${origin.partition}:${origin.offset}`, 'Malformed')
+      : input.eventId;
     return processOnce(this.processed, inputId, () =>
-      malformed ? this.rejectMalformed(input, inputId, origin) : this.decide(input as EventEnvelope<SubmittedPayload>),
+      malformed
+        ? this.rejectMalformed(input, inputId, origin)
+        : this.decide(input as EventEnvelope<SubmittedPayload>),
     );
   }
 
   private async decide(submitted: EventEnvelope<SubmittedPayload>): Promise<OutgoingRecord[]> {
     if (submitted.type !== EVENT_TYPES.submitted) {
-      return this.reject(submitted, [{ code: 'UNEXPECTED_EVENT_TYPE', path: 'type', message: `expected ${EVENT_TYPES.submitted}, got ${submitted.type}` }]);
+      return this.reject(submitted, [
+        {
+          code: 'UNEXPECTED_EVENT_TYPE',
+          path: 'type',
+          message: `expected ${EVENT_TYPES.submitted}, got ${submitted.type}`,
+        },
+      ]);
     }
     if (!SUPPORTED_SUBMITTED_VERSIONS.includes(submitted.schemaVersion)) {
       return this.reject(submitted, [
@@ -111,14 +137,33 @@ export class LodgementService {
       ]);
     }
     if (submitted.sequence !== 1 || submitted.prevHash !== null) {
-      return this.reject(submitted, [{ code: 'NOT_A_CHAIN_START', path: 'sequence', message: 'a submission starts a chain: sequence 1, prevHash null' }]);
+      return this.reject(submitted, [
+        {
+          code: 'NOT_A_CHAIN_START',
+          path: 'sequence',
+          message: 'a submission starts a chain: sequence 1, prevHash null',
+        },
+      ]);
     }
     const raw = (submitted.payload as Partial<SubmittedPayload>)?.declaration;
     const validation = this.validator.validate(raw, submitted.occurredAt.slice(0, 10));
-    if (!validation.ok) return this.reject(submitted, validation.reasons.map((r) => ({ ...r, path: r.path ? `payload.declaration.${r.path}` : 'payload.declaration' })));
+    if (!validation.ok)
+      return this.reject(
+        submitted,
+        validation.reasons.map((r) => ({
+          ...r,
+          path: r.path ? `payload.declaration.${r.path}` : 'payload.declaration',
+        })),
+      );
     const declaration = validation.declaration;
     if (declaration.lrn !== submitted.lrn) {
-      return this.reject(submitted, [{ code: 'LRN_MISMATCH', path: 'lrn', message: 'envelope lrn differs from the declaration lrn' }]);
+      return this.reject(submitted, [
+        {
+          code: 'LRN_MISMATCH',
+          path: 'lrn',
+          message: 'envelope lrn differs from the declaration lrn',
+        },
+      ]);
     }
 
     const hash = payloadHash(declaration);
@@ -135,14 +180,21 @@ export class LodgementService {
       const created = await this.lodgements.create(lodgement);
       if (created.created) return this.accept(submitted, declaration, lodgement);
       const existing = created.existing;
-      if (existing.submittedEventId === submitted.eventId) return this.accept(submitted, declaration, existing);
+      if (existing.submittedEventId === submitted.eventId)
+        return this.accept(submitted, declaration, existing);
       if (existing.declarantId === declaration.declarant.id && existing.lrn === declaration.lrn) {
         if (existing.payloadHash === hash) {
-          this.logger.log(`resubmission of ${declaration.lrn} by ${declaration.declarant.id}: already ${existing.mrn}`);
+          this.logger.log(
+            `resubmission of ${declaration.lrn} by ${declaration.declarant.id}: already ${existing.mrn}`,
+          );
           return [];
         }
         return this.reject(submitted, [
-          { code: 'DUPLICATE_LRN_CONFLICT', path: 'payload.declaration.lrn', message: `LRN already lodged as ${existing.mrn} with a different content` },
+          {
+            code: 'DUPLICATE_LRN_CONFLICT',
+            path: 'payload.declaration.lrn',
+            message: `LRN already lodged as ${existing.mrn} with a different content`,
+          },
         ]);
       }
       // Another lodgement owns this MRN (a hash collision): try the next salt.
@@ -150,7 +202,11 @@ export class LodgementService {
     throw new Error(`could not assign a unique MRN to ${declaration.lrn}`);
   }
 
-  private async accept(submitted: EventEnvelope, declaration: Declaration, lodgement: Lodgement): Promise<OutgoingRecord[]> {
+  private async accept(
+    submitted: EventEnvelope,
+    declaration: Declaration,
+    lodgement: Lodgement,
+  ): Promise<OutgoingRecord[]> {
     const accepted = nextEvent<AcceptedPayload>(submitted, {
       type: EVENT_TYPES.accepted,
       schemaVersion: CURRENT_SCHEMA_VERSION,
@@ -166,14 +222,24 @@ export class LodgementService {
         },
       },
     });
-    const head = { mrn: lodgement.mrn, lrn: declaration.lrn, declarantId: declaration.declarant.id, borderPost: declaration.borderPost };
+    const head = {
+      mrn: lodgement.mrn,
+      lrn: declaration.lrn,
+      declarantId: declaration.declarant.id,
+      borderPost: declaration.borderPost,
+    };
     await this.timeline.append(head, timelineEntry(submitted, TOPICS.submitted));
     await this.timeline.append(head, timelineEntry(accepted, TOPICS.accepted));
     return [
       { topic: TOPICS.accepted, key: lodgement.mrn, value: accepted },
       ...notificationRecords(
         accepted,
-        { code: '01', text: `Declaration accepted as ${lodgement.mrn}`, declarantId: declaration.declarant.id, borderPost: declaration.borderPost },
+        {
+          code: '01',
+          text: `Declaration accepted as ${lodgement.mrn}`,
+          declarantId: declaration.declarant.id,
+          borderPost: declaration.borderPost,
+        },
         PRODUCER,
       ),
     ];
@@ -192,12 +258,25 @@ export class LodgementService {
     const borderPost = typeof decl?.borderPost === 'string' ? decl.borderPost : 'unknown';
     return [
       { topic: TOPICS.rejected, key: submitted.lrn, value: rejected },
-      ...notificationRecords(rejected, { code: '03', text: `Declaration rejected: ${reasons.map((r) => r.code).join(', ')}`, declarantId, borderPost }, PRODUCER),
+      ...notificationRecords(
+        rejected,
+        {
+          code: '03',
+          text: `Declaration rejected: ${reasons.map((r) => r.code).join(', ')}`,
+          declarantId,
+          borderPost,
+        },
+        PRODUCER,
+      ),
     ];
   }
 
   /** A record that is not even an envelope still gets a rejection, keyed as it came. */
-  private rejectMalformed(input: MalformedRecord, inputId: string, origin: { topic: string; partition: number; offset: string }): OutgoingRecord[] {
+  private rejectMalformed(
+    input: MalformedRecord,
+    inputId: string,
+    origin: { topic: string; partition: number; offset: string },
+  ): OutgoingRecord[] {
     const lrn = input.key || 'UNKNOWN';
     const eventId = derivedEventId(inputId, EVENT_TYPES.rejected);
     const rejected = sealEnvelope<RejectedPayload>({
@@ -219,7 +298,16 @@ export class LodgementService {
     });
     return [
       { topic: TOPICS.rejected, key: lrn, value: rejected },
-      ...notificationRecords(rejected, { code: '03', text: `Submission rejected: ${input.code}`, declarantId: lrn, borderPost: 'unknown' }, PRODUCER),
+      ...notificationRecords(
+        rejected,
+        {
+          code: '03',
+          text: `Submission rejected: ${input.code}`,
+          declarantId: lrn,
+          borderPost: 'unknown',
+        },
+        PRODUCER,
+      ),
     ];
   }
 }

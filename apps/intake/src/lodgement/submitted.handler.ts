@@ -10,7 +10,10 @@ export class SubmittedHandler {
 
   /** Malformed records are delivered too: a border post is told why, and the partition moves on. */
   @EventPattern(TOPICS.submitted, { malformed: 'deliver' })
-  onSubmitted(@Payload() input: EventEnvelope | MalformedRecord, @Ctx() ctx: KafkaEventContext): Promise<OutgoingRecord[]> {
+  onSubmitted(
+    @Payload() input: EventEnvelope | MalformedRecord,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<OutgoingRecord[]> {
     const { topic, partition, offset } = ctx.record;
     return this.lodgement.decideSubmission(input, { topic, partition, offset });
   }

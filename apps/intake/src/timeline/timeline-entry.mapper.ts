@@ -13,10 +13,16 @@ export function timelineEntry(event: EventEnvelope, topic: string): TimelineEntr
   const p = event.payload as AnyPayload;
   const summary: Record<string, unknown> = {};
   if (p.reasons) summary.reasons = p.reasons.map((r) => r.code);
-  if (topic.endsWith('risk-assessed.v1') && p.risk) Object.assign(summary, { channel: p.risk.channel, score: p.risk.score });
-  if (topic.endsWith('valued.v1') && p.valuation) Object.assign(summary, { totalToPay: p.valuation.totalToPay, currency: p.valuation.currency });
+  if (topic.endsWith('risk-assessed.v1') && p.risk)
+    Object.assign(summary, { channel: p.risk.channel, score: p.risk.score });
+  if (topic.endsWith('valued.v1') && p.valuation)
+    Object.assign(summary, { totalToPay: p.valuation.totalToPay, currency: p.valuation.currency });
   if (p.release && (topic.endsWith('held.v1') || topic.endsWith('released.v1'))) {
-    Object.assign(summary, { status: p.release.status, waitingFor: p.release.waitingFor, grounds: p.release.grounds });
+    Object.assign(summary, {
+      status: p.release.status,
+      waitingFor: p.release.waitingFor,
+      grounds: p.release.grounds,
+    });
   }
   return {
     eventId: event.eventId,

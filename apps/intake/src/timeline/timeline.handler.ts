@@ -34,7 +34,12 @@ export class TimelineHandler {
     if (!event.mrn) return [];
     const declaration = (event.payload as { declaration?: Declaration }).declaration;
     await this.timeline.append(
-      { mrn: event.mrn, lrn: event.lrn, declarantId: declaration?.declarant?.id ?? 'unknown', borderPost: declaration?.borderPost ?? 'unknown' },
+      {
+        mrn: event.mrn,
+        lrn: event.lrn,
+        declarantId: declaration?.declarant?.id ?? 'unknown',
+        borderPost: declaration?.borderPost ?? 'unknown',
+      },
       timelineEntry(event, ctx.record.topic),
     );
     return [];

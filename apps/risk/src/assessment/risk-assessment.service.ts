@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AcceptedPayload, CURRENT_SCHEMA_VERSION, EVENT_TYPES, EventEnvelope, nextEvent, RiskAssessedPayload, TOPICS } from '@customs/contracts';
+import {
+  AcceptedPayload,
+  CURRENT_SCHEMA_VERSION,
+  EVENT_TYPES,
+  EventEnvelope,
+  nextEvent,
+  RiskAssessedPayload,
+  TOPICS,
+} from '@customs/contracts';
 import { assessRisk, Ruleset, selectRuleset, TraderRegistry } from '@customs/domain';
 import { OutgoingRecord } from '@customs/messaging';
 import { producerName, requireVersion } from '@customs/platform';
@@ -18,7 +26,11 @@ export class RiskAssessmentService {
     const accepted = event as EventEnvelope<AcceptedPayload>;
     const { declaration, acceptance } = accepted.payload;
     const ruleset = selectRuleset(this.rulesets, acceptance.acceptedAt);
-    const risk = assessRisk({ declaration, mrn: acceptance.mrn, acceptedAt: acceptance.acceptedAt }, ruleset, this.traders);
+    const risk = assessRisk(
+      { declaration, mrn: acceptance.mrn, acceptedAt: acceptance.acceptedAt },
+      ruleset,
+      this.traders,
+    );
     const assessed = nextEvent<RiskAssessedPayload>(accepted, {
       type: EVENT_TYPES.riskAssessed,
       schemaVersion: CURRENT_SCHEMA_VERSION,

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ServiceConfig } from '@customs/config';
-import { CURRENT_SCHEMA_VERSION, EVENT_TYPES, EventEnvelope, nextEvent, RiskAssessedPayload, TOPICS, ValuedPayload } from '@customs/contracts';
+import {
+  CURRENT_SCHEMA_VERSION,
+  EVENT_TYPES,
+  EventEnvelope,
+  nextEvent,
+  RiskAssessedPayload,
+  TOPICS,
+  ValuedPayload,
+} from '@customs/contracts';
 import { assessValuation, ValuationReferenceData } from '@customs/domain';
 import { OutgoingRecord } from '@customs/messaging';
 import { producerName, requireVersion, SERVICE_CONFIG } from '@customs/platform';
@@ -19,10 +27,14 @@ export class ValuationService {
     requireVersion(event, EVENT_TYPES.riskAssessed, [1]);
     const assessed = event as EventEnvelope<RiskAssessedPayload>;
     const { declaration, acceptance } = assessed.payload;
-    const valuation = assessValuation({ declaration, acceptedAt: acceptance.acceptedAt }, this.reference, {
-      basis: this.config.VALUATION_BASIS,
-      nationalCurrency: this.config.NATIONAL_CURRENCY,
-    });
+    const valuation = assessValuation(
+      { declaration, acceptedAt: acceptance.acceptedAt },
+      this.reference,
+      {
+        basis: this.config.VALUATION_BASIS,
+        nationalCurrency: this.config.NATIONAL_CURRENCY,
+      },
+    );
     const valued = nextEvent<ValuedPayload>(assessed, {
       type: EVENT_TYPES.valued,
       schemaVersion: CURRENT_SCHEMA_VERSION,

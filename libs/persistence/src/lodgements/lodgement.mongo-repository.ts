@@ -62,7 +62,8 @@ export class MongoLodgementRepository extends LodgementRepository {
       return { created: true };
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;
-      const existing = (await this.findByMrn(l.mrn)) ?? (await this.findByDeclarantLrn(l.declarantId, l.lrn));
+      const existing =
+        (await this.findByMrn(l.mrn)) ?? (await this.findByDeclarantLrn(l.declarantId, l.lrn));
       if (!existing) throw error;
       return { created: false, existing };
     }

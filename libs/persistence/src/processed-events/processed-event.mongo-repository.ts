@@ -15,7 +15,8 @@ const schema = new Schema<ProcessedEventDocument>(
   { versionKey: false, collection: 'processed_events' },
 );
 
-const toRecords = (doc: Pick<ProcessedEventDocument, 'outputs'>): OutgoingRecord[] => JSON.parse(doc.outputs);
+const toRecords = (doc: Pick<ProcessedEventDocument, 'outputs'>): OutgoingRecord[] =>
+  JSON.parse(doc.outputs);
 
 export class MongoProcessedEventRepository extends ProcessedEventRepository {
   private readonly model: Model<ProcessedEventDocument>;
@@ -32,7 +33,12 @@ export class MongoProcessedEventRepository extends ProcessedEventRepository {
 
   async record(eventId: string, mrn: string | null, outputs: OutgoingRecord[]): Promise<boolean> {
     try {
-      await this.model.create({ _id: eventId, mrn, outputs: JSON.stringify(outputs), at: new Date() });
+      await this.model.create({
+        _id: eventId,
+        mrn,
+        outputs: JSON.stringify(outputs),
+        at: new Date(),
+      });
       return true;
     } catch (error) {
       if ((error as { code?: number }).code === 11000) return false;

@@ -20,7 +20,8 @@ const schema = new Schema<TimelineDocument>(
       {
         _id: false,
         eventId: String,
-        type: String,
+        // `type` is Mongoose's own keyword: spelled out so it means a field here.
+        type: { type: String },
         sequence: Number,
         occurredAt: String,
         producer: String,
@@ -46,7 +47,13 @@ export class MongoTimelineRepository extends TimelineRepository {
     const existing = await this.model.findById(head.mrn, { 'entries.eventId': 1 }).lean();
     if (!existing) {
       try {
-        await this.model.create({ _id: head.mrn, lrn: head.lrn, declarantId: head.declarantId, borderPost: head.borderPost, entries: [stored] });
+        await this.model.create({
+          _id: head.mrn,
+          lrn: head.lrn,
+          declarantId: head.declarantId,
+          borderPost: head.borderPost,
+          entries: [stored],
+        });
         return;
       } catch (error) {
         if ((error as { code?: number }).code !== 11000) throw error;

@@ -1,0 +1,5 @@
+export * from './declaration.rules';
+export * from './declaration.validator';
+export * from './declaration.fixture';
+export * from './procedure-codes.table';
+export * from './rejection-codes.model';

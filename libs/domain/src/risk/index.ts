@@ -1,0 +1,13 @@
+export * from './ruleset.model';
+export * from './risk.errors';
+export { parseRuleset, parseTraderRegistry } from './ruleset.parser';
+export { selectRuleset, selectTraderRegistry } from './ruleset.selection';
+export { evaluateCriterion, inValueBand } from './criteria.rules';
+export { hmacDraw, laneDraw, ruleDraw } from './random-draw.engine';
+export type { RandomDraw } from './random-draw.engine';
+export { randomLaneBounds, randomLaneFor } from './random-selection.engine';
+export type { RandomLaneBounds } from './random-selection.engine';
+export { assessRisk, channelSeverity, mostSevere, principalParty } from './risk.engine';
+export type { RiskAssessmentInput } from './risk.engine';
+export { summariseRiskResults } from './risk-statistics.engine';
+export type { RiskStatistics } from './risk-statistics.engine';

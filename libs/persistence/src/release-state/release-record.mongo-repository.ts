@@ -1,0 +1,97 @@
+import { Connection, Model, Schema } from 'mongoose';
+import { ReleaseRecord } from './release-record.model';
+import { ReleaseRecordRepository } from './release-record.repository';
+
+interface ReleaseRecordDocument {
+  _id: string;
+  state: string;
+  tail: string | null;
+  outbox: { inputId: string; outputs: string }[];
+  status: string;
+  waitingFor: string[];
+  office: string | null;
+  borderPost: string | null;
+  declarantId: string | null;
+}
+
+const schema = new Schema<ReleaseRecordDocument>(
+  {
+    _id: String,
+    state: String,
+    tail: { type: String, default: null },
+    outbox: [{ _id: false, inputId: String, outputs: String }],
+    status: { type: String, index: true },
+    waitingFor: { type: [String], index: true },
+    office: { type: String, default: null },
+    borderPost: { type: String, default: null },
+    declarantId: { type: String, default: null },
+  },
+  { versionKey: false, collection: 'release_records' },
+);
+
+// JSON text for state, tail and outputs: exact bytes back, and no field-name restrictions.
+function toDomain<S>(d: ReleaseRecordDocument): ReleaseRecord<S> {
+  return {
+    mrn: d._id,
+    state: JSON.parse(d.state) as S,
+    tail: d.tail ? JSON.parse(d.tail) : null,
+    outbox: d.outbox.map((o) => ({
+      inputId: o.inputId,
+      outputs: JSON.parse(o.outputs) as unknown[],
+    })),
+    status: d.status,
+    waitingFor: d.waitingFor,
+    office: d.office,
+    borderPost: d.borderPost,
+    declarantId: d.declarantId,
+  };
+}
+
+export class MongoReleaseRecordRepository extends ReleaseRecordRepository {
+  private readonly model: Model<ReleaseRecordDocument>;
+
+  constructor(connection: Connection) {
+    super();
+    this.model = connection.model<ReleaseRecordDocument>('ReleaseRecord', schema);
+  }
+
+  async get<S>(mrn: string): Promise<ReleaseRecord<S> | null> {
+    const d = await this.model.findById(mrn).lean();
+    return d ? toDomain<S>(d) : null;
+  }
+
+  async save<S>(r: ReleaseRecord<S>): Promise<void> {
+    await this.model.replaceOne(
+      { _id: r.mrn },
+      {
+        state: JSON.stringify(r.state),
+        tail: r.tail ? JSON.stringify(r.tail) : null,
+        outbox: r.outbox.map((o) => ({ inputId: o.inputId, outputs: JSON.stringify(o.outputs) })),
+        status: r.status,
+        waitingFor: r.waitingFor,
+        office: r.office,
+        borderPost: r.borderPost,
+        declarantId: r.declarantId,
+      },
+      { upsert: true },
+    );
+  }
+
+  async findWaiting(f: {
+    requirement?: string;
+    office?: string;
+    borderPost?: string;
+    limit: number;
+  }): Promise<ReleaseRecord[]> {
+    const filter: Record<string, string> = { status: 'held' };
+    if (f.requirement) filter.waitingFor = f.requirement;
+    if (f.office) filter.office = f.office;
+    if (f.borderPost) filter.borderPost = f.borderPost;
+    const docs = await this.model
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(Math.min(Math.max(f.limit, 1), 500))
+      .lean();
+    return docs.map((d) => toDomain(d));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './nomenclature';
+export * from './risk';
+export * from './valuation';
+export * from './accounts';

@@ -1,0 +1,1 @@
+export { loadSeedValuationReferenceData } from './valuation-seed.loader';
