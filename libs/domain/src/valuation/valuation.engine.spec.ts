@@ -483,6 +483,11 @@ describe('assessValuation: alerts and errors', () => {
     ).toBe('INVALID_CONFIG');
   });
 
+  it('keeps defaults for config keys passed as undefined (unset environment variables)', () => {
+    const r = value(fixtureDeclaration(), { basis: undefined, nationalCurrency: undefined });
+    expect(r).toMatchObject({ basis: 'CIF', currency: 'EUR' });
+  });
+
   it('records every version used', () => {
     expect(value(fixtureDeclaration()).versions).toEqual({
       tariff: 'TARIFF-T1',

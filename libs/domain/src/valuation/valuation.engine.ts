@@ -60,14 +60,21 @@ export interface ValuationInput {
   acceptedAt: string;
 }
 
+/** Keys set to undefined (e.g. an unset environment variable) keep their default. */
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(o ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
 export function resolveValuationConfig(config?: Partial<ValuationConfig>): ValuationConfig {
   const c: ValuationConfig = {
     ...DEFAULT_VALUATION_CONFIG,
-    ...config,
-    rounding: { ...DEFAULT_VALUATION_CONFIG.rounding, ...config?.rounding },
+    ...defined(config),
+    rounding: { ...DEFAULT_VALUATION_CONFIG.rounding, ...defined(config?.rounding) },
     vatIncidentalCosts: {
       ...DEFAULT_VALUATION_CONFIG.vatIncidentalCosts,
-      ...config?.vatIncidentalCosts,
+      ...defined(config?.vatIncidentalCosts),
     },
   };
   const bad = (msg: string) => new ValuationError('INVALID_CONFIG', msg);

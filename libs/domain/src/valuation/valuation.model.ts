@@ -161,10 +161,10 @@ export interface ValuationConfig {
   vatIncidentalCosts: { includeTransportAfterImport: boolean; fixedAmount: string };
 }
 
-export const DEFAULT_VALUATION_CONFIG: ValuationConfig = {
+export const DEFAULT_VALUATION_CONFIG: Readonly<ValuationConfig> = Object.freeze({
   nationalCurrency: 'EUR',
   basis: 'CIF',
-  rounding: { mode: 'half-up', places: 2 },
+  rounding: Object.freeze({ mode: 'half-up', places: 2 }),
   apportionRemainderTo: 'largest',
-  vatIncidentalCosts: { includeTransportAfterImport: true, fixedAmount: '0' },
-};
+  vatIncidentalCosts: Object.freeze({ includeTransportAfterImport: true, fixedAmount: '0' }),
+} as const);
