@@ -12,6 +12,7 @@ const common = {
 
 module.exports = {
   testTimeout: 180000,
+  reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
