@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerMrnCommand } from './commands/mrn.command';
+import { registerQuoteCommand } from './commands/quote.command';
 import { registerStackCommand } from './commands/stack.command';
 
 /** `npm run -s customs -- <subcommand>`: one entry for operators, auditors and developers. */
@@ -12,6 +13,7 @@ const program = new Command('customs')
 
 registerStackCommand(program);
 registerMrnCommand(program);
+registerQuoteCommand(program);
 registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
