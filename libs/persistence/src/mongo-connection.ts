@@ -16,3 +16,8 @@ export async function connectStore(url: string, dbName: string): Promise<Connect
   await connection.asPromise();
   return connection;
 }
+
+/** A unique index refused the write: the record is there already (idempotency, races between replicas). */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number } | null)?.code === 11000;
+}

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../mongo-connection';
 import { Connection, Model, Schema } from 'mongoose';
 import { AccountRepository, StoredAccount } from './account.repository';
 
@@ -59,7 +60,7 @@ export class MongoAccountRepository extends AccountRepository {
       });
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../mongo-connection';
 import { Connection, Model, Schema } from 'mongoose';
 import { Lodgement } from './lodgement.model';
 import { CreateLodgementResult, LodgementRepository } from './lodgement.repository';
@@ -61,7 +62,7 @@ export class MongoLodgementRepository extends LodgementRepository {
       await this.model.create({ _id: l.mrn, ...l });
       return { created: true };
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing =
         (await this.findByMrn(l.mrn)) ?? (await this.findByDeclarantLrn(l.declarantId, l.lrn));
       if (!existing) throw error;

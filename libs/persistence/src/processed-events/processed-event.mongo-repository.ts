@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../mongo-connection';
 import { OutgoingRecord } from '@customs/messaging';
 import { Connection, Model, Schema } from 'mongoose';
 import { ProcessedEventRepository } from './processed-event.repository';
@@ -41,7 +42,7 @@ export class MongoProcessedEventRepository extends ProcessedEventRepository {
       });
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../mongo-connection';
 import { Connection, Model, Schema } from 'mongoose';
 import { DeclarationTimeline, TimelineEntry } from './timeline.model';
 import { TimelineRepository } from './timeline.repository';
@@ -56,7 +57,7 @@ export class MongoTimelineRepository extends TimelineRepository {
         });
         return;
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
       }
     } else if (existing.entries.some((e) => e.eventId === entry.eventId)) {
       return;
