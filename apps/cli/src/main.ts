@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerMrnCommand } from './commands/mrn.command';
 import { registerQuoteCommand } from './commands/quote.command';
+import { registerReferenceCommand } from './commands/reference.command';
 import { registerStackCommand } from './commands/stack.command';
 
 /** `npm run -s customs -- <subcommand>`: one entry for operators, auditors and developers. */
@@ -14,6 +15,7 @@ const program = new Command('customs')
 registerStackCommand(program);
 registerMrnCommand(program);
 registerQuoteCommand(program);
+registerReferenceCommand(program);
 registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {

@@ -12,3 +12,6 @@ export * from './release-state/release-record.repository';
 export * from './release-state/release-record.mongo-repository';
 export * from './accounts/account.repository';
 export * from './accounts/account.mongo-repository';
+export * from './reference/reference-version.model';
+export * from './reference/reference-version.repository';
+export * from './reference/reference-version.mongo-repository';

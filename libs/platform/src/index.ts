@@ -4,3 +4,4 @@ export * from './service-version';
 export * from './tokens';
 export * from './notifications';
 export * from './process-once';
+export * from './reference-catalog';
