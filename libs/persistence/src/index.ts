@@ -15,3 +15,7 @@ export * from './accounts/account.mongo-repository';
 export * from './reference/reference-version.model';
 export * from './reference/reference-version.repository';
 export * from './reference/reference-version.mongo-repository';
+export * from './intake';
+export * from './risk';
+export * from './valuation';
+export * from './release';

@@ -15,6 +15,7 @@ export const EVENT_TYPES = {
   released: 'DeclarationReleased',
   payment: 'PaymentReceived',
   controlResult: 'ControlResultRecorded',
+  officerDecision: 'OfficerDecisionRecorded',
   notification: 'NotificationIssued',
 } as const;
 

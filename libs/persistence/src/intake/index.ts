@@ -1,0 +1,2 @@
+// Repositories of the intake service; exported through the lib index.
+export {};

@@ -1,0 +1,2 @@
+// Repositories of the release service; exported through the lib index.
+export {};

@@ -1,0 +1,2 @@
+// Repositories of the risk service; exported through the lib index.
+export {};

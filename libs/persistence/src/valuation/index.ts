@@ -1,0 +1,2 @@
+// Repositories of the valuation service; exported through the lib index.
+export {};
