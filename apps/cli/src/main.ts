@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerAsyncApiCommand } from './commands/asyncapi.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerMrnCommand } from './commands/mrn.command';
 import { registerQuoteCommand } from './commands/quote.command';
@@ -17,6 +18,7 @@ registerMrnCommand(program);
 registerQuoteCommand(program);
 registerReferenceCommand(program);
 registerDemoCommand(program);
+registerAsyncApiCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`customs: ${error.message}\n`);

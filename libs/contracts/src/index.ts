@@ -11,3 +11,4 @@ export * from './events/declaration-events';
 export * from './events/risk-result';
 export * from './events/valuation-result';
 export * from './events/release-result';
+export * from './asyncapi/asyncapi.document';

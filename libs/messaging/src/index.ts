@@ -5,3 +5,4 @@ export * from './kafka-transport.server';
 export * from './outgoing-record';
 export * from './topic-provisioner';
 export * from './trace-context';
+export * from './transport-observer';

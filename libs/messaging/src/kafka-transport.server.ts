@@ -14,6 +14,7 @@ import { createKafka } from './kafka-client.factory';
 import { KafkaEventContext, KafkaRecordMeta } from './kafka-event.context';
 import { MalformedRecord, OutgoingRecord } from './outgoing-record';
 import { childTraceparent } from './trace-context';
+import { NOOP_OBSERVER, RecordContext, TransportObserver } from './transport-observer';
 
 export interface KafkaTransportOptions {
   service: string;
@@ -30,6 +31,7 @@ export interface KafkaTransportOptions {
   maxBatchRecords?: number;
   /** Partitions processed at once; each runs its own transaction producer. */
   partitionsConcurrently?: number;
+  observer?: TransportObserver;
 }
 
 /** A record ready for the wire. */
@@ -76,6 +78,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private readonly producers = new Map<number, Producer>();
   private readonly opts: Required<KafkaTransportOptions>;
   private closing = false;
+  private lastHeartbeat = 0;
+  private crashed: string | null = null;
 
   constructor(options: KafkaTransportOptions) {
     super();
@@ -84,6 +88,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       retryBackoffMs: 200,
       maxBatchRecords: 500,
       partitionsConcurrently: 1,
+      observer: NOOP_OBSERVER,
       ...options,
     };
     this.kafka = createKafka(`${options.service}-${options.transactionalId}`, options.brokers);
@@ -135,6 +140,19 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.lastHeartbeat = Date.now()));
+    consumer.on(
+      consumer.events.CRASH,
+      (e) => (this.crashed = String(e.payload.error?.message ?? 'crashed')),
+    );
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) =>
+      this.opts.observer.lag(
+        e.payload.topic,
+        e.payload.partition,
+        Number(e.payload.offsetLagLow ?? e.payload.offsetLag),
+      ),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     const freeSlots = Array.from({ length: this.opts.partitionsConcurrently }, (_, i) => i);
@@ -222,13 +240,17 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     };
     if (!handler) return [];
     const ctx = new KafkaEventContext([meta]);
+    const started = process.hrtime.bigint();
+    const recordCtx: RecordContext = { topic, partition, offset: message.offset };
 
     let data: unknown;
     try {
       data = parseEnvelope(message.value);
+      recordCtx.envelope = data as RecordContext['envelope'];
     } catch (error) {
       if (!(error instanceof MalformedEnvelopeError)) throw error;
-      if (handler.extras?.malformed !== 'deliver') return [this.deadLetter(meta, message, error)];
+      if (handler.extras?.malformed !== 'deliver')
+        return [this.deadLetter(meta, message, error, recordCtx)];
       const malformed: MalformedRecord = {
         malformed: true,
         code: error.code,
@@ -239,12 +261,33 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       data = malformed;
     }
 
+    return this.opts.observer.withRecord(recordCtx, () =>
+      this.handleWithRetries(handler, data, ctx, meta, message, recordCtx, started, heartbeat),
+    );
+  }
+
+  private async handleWithRetries(
+    handler: Handler,
+    data: unknown,
+    ctx: KafkaEventContext,
+    meta: KafkaRecordMeta,
+    message: KafkaMessage,
+    recordCtx: RecordContext,
+    started: bigint,
+    heartbeat: () => Promise<void>,
+  ): Promise<WireRecord[]> {
+    const { topic, partition } = meta;
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await lastValueFrom(this.transformToObservable(await handler(data, ctx)), {
           defaultValue: undefined,
         });
         const records = (Array.isArray(result) ? result : []) as OutgoingRecord[];
+        this.opts.observer.processed(
+          recordCtx,
+          Number(process.hrtime.bigint() - started) / 1e9,
+          records,
+        );
         const traceparent = childTraceparent(meta.headers.traceparent);
         return records.map((r) => ({
           topic: r.topic,
@@ -255,11 +298,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       } catch (error) {
         const retryable = (error as { retryable?: boolean }).retryable !== false;
         const infra = isInfrastructureError(error);
-        if (!infra && (!retryable || attempt >= this.opts.maxAttempts)) {
+        const giveUp = !infra && (!retryable || attempt >= this.opts.maxAttempts);
+        this.opts.observer.failed(recordCtx, error, !giveUp);
+        if (giveUp) {
           this.logger.error(
-            `dead-lettering ${topic}/${partition}@${message.offset}: ${(error as Error).message}`,
+            `dead-lettering ${topic}/${partition}@${message.offset}: ${(error as Error)?.message ?? String(error)}`,
           );
-          return [this.deadLetter(meta, message, error as Error)];
+          return [this.deadLetter(meta, message, error as Error, recordCtx)];
         }
         if (this.closing) throw error;
         const backoff = Math.min(this.opts.retryBackoffMs * 2 ** Math.min(attempt - 1, 6), 10000);
@@ -273,7 +318,16 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   }
 
   /** The original bytes, untouched, with where they came from and why they failed. */
-  private deadLetter(meta: KafkaRecordMeta, message: KafkaMessage, error: Error): WireRecord {
+  private deadLetter(
+    meta: KafkaRecordMeta,
+    message: KafkaMessage,
+    error: Error,
+    recordCtx: RecordContext,
+  ): WireRecord {
+    this.opts.observer.deadLettered(
+      recordCtx,
+      String((error as MalformedEnvelopeError)?.code ?? error?.name ?? 'Error'),
+    );
     return {
       topic: dlqTopic(this.opts.service),
       key: meta.key ?? '',
@@ -288,6 +342,17 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         'dlq-service': `${this.opts.service}@${this.opts.version}`,
       },
     };
+  }
+
+  /** Ready when the consumer has joined its group and heartbeats, and has not crashed. */
+  health(): { consuming: boolean; detail: string } {
+    if (this.crashed) return { consuming: false, detail: `consumer crashed: ${this.crashed}` };
+    if (!this.lastHeartbeat)
+      return { consuming: false, detail: 'consumer has not joined its group yet' };
+    const age = Date.now() - this.lastHeartbeat;
+    return age < 60000
+      ? { consuming: true, detail: `last heartbeat ${age} ms ago` }
+      : { consuming: false, detail: `no heartbeat for ${age} ms` };
   }
 
   async close(): Promise<void> {

@@ -1,44 +1,61 @@
 import {
   INestApplication,
-  Logger,
   Type,
   ValidationPipe,
   VersioningType,
   VERSION_NEUTRAL,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from '@customs/config';
 import { KafkaTransport, parseBrokers } from '@customs/messaging';
+import { TransportHealthHolder } from './health.controller';
+import { ServiceMetrics } from './observability/service-metrics';
 import { RethrowRpcFilter } from './rethrow-rpc.filter';
 import { SERVICE_VERSION } from './service-version';
-import { SERVICE_CONFIG } from './tokens';
+import { KAFKA_TRANSPORT_HEALTH, SERVICE_CONFIG, SERVICE_METRICS } from './tokens';
 
 /**
- * Starts one service: HTTP API (versioned: /x and /v1/x) and the Kafka consumer that
- * drives its `@EventPattern` handlers. SIGTERM stops consuming, commits, leaves the group.
+ * Starts one service: HTTP API (versioned: /x and /v1/x, OpenAPI at /api-docs), the Kafka
+ * consumer that drives its `@EventPattern` handlers, JSON logs, metrics. SIGTERM stops
+ * consuming, commits, leaves the group, then closes the store.
  */
 export async function bootstrapService(
   service: string,
   module: Type<unknown>,
 ): Promise<INestApplication> {
-  const logger = new Logger(service);
-  const app = await NestFactory.create(module, { bufferLogs: false });
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   const config = app.get<ServiceConfig>(SERVICE_CONFIG);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: [VERSION_NEUTRAL, '1'] });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`customs ${service} API`)
+      .setVersion(SERVICE_VERSION)
+      .setDescription(`HTTP API of the ${service} service`)
+      .build(),
+  );
+  SwaggerModule.setup('api-docs', app, document, { jsonDocumentUrl: 'api-docs.json' });
+
+  const transport = new KafkaTransport({
+    service,
+    version: SERVICE_VERSION,
+    brokers: parseBrokers(config.KAFKA_BROKERS),
+    groupId: `customs-${service}`,
+    transactionalId: `customs-${service}-${config.REPLICA_ID}`,
+    observer: app.get<ServiceMetrics>(SERVICE_METRICS),
+  });
+  app.get<TransportHealthHolder>(KAFKA_TRANSPORT_HEALTH).transport = transport;
   const microservice = app.connectMicroservice(
-    {
-      strategy: new KafkaTransport({
-        service,
-        version: SERVICE_VERSION,
-        brokers: parseBrokers(config.KAFKA_BROKERS),
-        groupId: `customs-${service}`,
-        transactionalId: `customs-${service}-${config.REPLICA_ID}`,
-      }),
-    },
+    { strategy: transport },
     { inheritAppConfig: false },
   );
   microservice.useGlobalFilters(new RethrowRpcFilter());
@@ -46,6 +63,7 @@ export async function bootstrapService(
   await app.listen(config.httpPort, config.HTTP_HOST);
   logger.log(
     `${service}@${SERVICE_VERSION} listening on http://${config.HTTP_HOST}:${config.httpPort}`,
+    'bootstrap',
   );
   return app;
 }

@@ -1,14 +1,31 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { loadServiceConfig, ServiceConfig } from '@customs/config';
+import { ConfigModule } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { loadServiceConfig } from '@customs/config';
 import { connectStore } from '@customs/persistence';
 import { createKafka, ensureTopics, KafkaPublisher, parseBrokers } from '@customs/messaging';
+import { Admin, Kafka } from 'kafkajs';
 import { Connection } from 'mongoose';
-import { HealthController } from './health.controller';
-import { KAFKA_PUBLISHER, SERVICE_CONFIG, STORE_CONNECTION } from './tokens';
+import { AsyncApiController } from './asyncapi.controller';
+import { HealthController, TransportHealthHolder } from './health.controller';
+import { MetricsController } from './observability/metrics.controller';
+import { ServiceMetrics } from './observability/service-metrics';
+import {
+  KAFKA_ADMIN,
+  KAFKA_PUBLISHER,
+  KAFKA_TRANSPORT_HEALTH,
+  SERVICE_CONFIG,
+  SERVICE_METRICS,
+  STORE_CONNECTION,
+} from './tokens';
+
+const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
 /**
  * What every service needs: validated configuration, its own database, the contract topics
- * (created if missing) and a publisher for records that do not come from a consumed one.
+ * (created if missing), a publisher for records that do not come from a consumed one,
+ * structured logs, metrics and health.
  */
 @Global()
 @Module({})
@@ -16,34 +33,59 @@ export class PlatformModule implements OnApplicationShutdown {
   constructor(
     @Inject(STORE_CONNECTION) private readonly connection: Connection,
     @Inject(KAFKA_PUBLISHER) private readonly publisher: KafkaPublisher,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
   ) {}
 
   static forService(service: string): DynamicModule {
+    const config = loadServiceConfig(service);
     return {
       module: PlatformModule,
-      controllers: [HealthController],
+      imports: [
+        // Validated once more through @nestjs/config, so ConfigService users see the same values.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validate: (env) => ({ ...loadServiceConfig(service, env) }),
+        }),
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            base: { service },
+            // Health probes and scrapes every few seconds are noise.
+            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController, AsyncApiController],
       providers: [
-        { provide: SERVICE_CONFIG, useFactory: () => loadServiceConfig(service) },
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_METRICS, useValue: new ServiceMetrics(service) },
+        { provide: KAFKA_TRANSPORT_HEALTH, useValue: new TransportHealthHolder() },
         {
           provide: STORE_CONNECTION,
-          inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) => connectStore(config.MONGO_URL, config.mongoDb),
+          useFactory: () => connectStore(config.MONGO_URL, config.mongoDb),
+        },
+        {
+          provide: KAFKA_CLIENT,
+          useFactory: () =>
+            createKafka(`${service}-${config.REPLICA_ID}`, parseBrokers(config.KAFKA_BROKERS)),
+        },
+        {
+          provide: KAFKA_ADMIN,
+          inject: [KAFKA_CLIENT],
+          useFactory: async (kafka: Kafka) => {
+            const admin = kafka.admin();
+            await admin.connect();
+            await ensureTopics(admin, config.KAFKA_PARTITIONS, config.KAFKA_REPLICATION_FACTOR);
+            return admin;
+          },
         },
         {
           provide: KAFKA_PUBLISHER,
-          inject: [SERVICE_CONFIG],
-          useFactory: async (config: ServiceConfig) => {
-            const kafka = createKafka(
-              `${service}-publisher-${config.REPLICA_ID}`,
-              parseBrokers(config.KAFKA_BROKERS),
-            );
-            const admin = kafka.admin();
-            await admin.connect();
-            try {
-              await ensureTopics(admin, config.KAFKA_PARTITIONS, config.KAFKA_REPLICATION_FACTOR);
-            } finally {
-              await admin.disconnect();
-            }
+          inject: [KAFKA_CLIENT, KAFKA_ADMIN],
+          useFactory: async (kafka: Kafka) => {
             const producer = kafka.producer({
               idempotent: true,
               maxInFlightRequests: 1,
@@ -54,12 +96,20 @@ export class PlatformModule implements OnApplicationShutdown {
           },
         },
       ],
-      exports: [SERVICE_CONFIG, STORE_CONNECTION, KAFKA_PUBLISHER],
+      exports: [
+        SERVICE_CONFIG,
+        STORE_CONNECTION,
+        KAFKA_PUBLISHER,
+        SERVICE_METRICS,
+        KAFKA_TRANSPORT_HEALTH,
+        KAFKA_ADMIN,
+      ],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
     await this.connection.close().catch(() => undefined);
   }
 }
