@@ -1,4 +1,11 @@
-import { Declaration, EventEnvelope, RejectedPayload, TOPICS } from '@customs/contracts';
+import {
+  Declaration,
+  dlqTopic,
+  EventEnvelope,
+  firstEvent,
+  RejectedPayload,
+  TOPICS,
+} from '@customs/contracts';
 import { checkMrn, verifyChain } from '@customs/domain';
 import { BorderPostSimulator } from '@customs/simulation';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
@@ -164,5 +171,54 @@ describe('the pipeline over the real broker and store', () => {
     expect(again.body.mrn).toBe(first.body.mrn);
     const changed = await post({ ...d, incotermPlace: 'ELSEWHERE' });
     expect(changed.status).toBe(409);
+  });
+
+  it('dead-letters a record a stage cannot process, with its origin and the real error, and keeps going', async () => {
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    const before = await admin.fetchTopicOffsets(dlqTopic('risk'));
+    await admin.disconnect();
+    // A sound envelope of a type risk does not read, on risk's input topic.
+    const stray = firstEvent({
+      type: 'SomethingElse',
+      schemaVersion: 1,
+      lrn: `DLQ${Date.now()}`,
+      producer: 'e2e@1',
+      payload: {},
+    });
+    const sent = await harness.producer.send({
+      topic: TOPICS.accepted,
+      messages: [{ key: stray.lrn, value: JSON.stringify(stray) }],
+    });
+    const gen = harness.generator(505, 'EQ');
+    const after = gen.next(1);
+    expect((await post(after)).status).toBe(202);
+    expect(await harness.watcher.waitFor([after.lrn], reachedFinal, 60_000)).toEqual([]);
+
+    const consumer = harness.kafka.consumer({ groupId: `e2e-dlq-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: dlqTopic('risk'), fromBeginning: true });
+    const found = await new Promise<Record<string, string>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no dead letter within 30 s')), 30_000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const start = before.find((p) => p.partition === partition)?.offset ?? '0';
+          if (BigInt(message.offset) < BigInt(start) || message.key?.toString() !== stray.lrn)
+            return;
+          clearTimeout(timer);
+          resolve(
+            Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+            ),
+          );
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(found['dlq-origin-topic']).toBe(TOPICS.accepted);
+    expect(found['dlq-origin-partition']).toBe(String(sent[0].partition));
+    expect(found['dlq-origin-offset']).toBe(sent[0].baseOffset);
+    expect(found['dlq-error-code']).toBe('UNEXPECTED_EVENT_TYPE');
+    expect(found['dlq-error']).toMatch(/expected DeclarationAccepted, got SomethingElse/);
   });
 });

@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { registerAsyncApiCommand } from './commands/asyncapi.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerMrnCommand } from './commands/mrn.command';
+import { registerQuoteBenchCommand } from './commands/quote-bench.command';
 import { registerQuoteCommand } from './commands/quote.command';
+import { registerRiskCommand } from './commands/risk.command';
 import { registerReferenceCommand } from './commands/reference.command';
 import { registerStackCommand } from './commands/stack.command';
 
@@ -16,6 +18,8 @@ const program = new Command('customs')
 registerStackCommand(program);
 registerMrnCommand(program);
 registerQuoteCommand(program);
+registerQuoteBenchCommand(program);
+registerRiskCommand(program);
 registerReferenceCommand(program);
 registerDemoCommand(program);
 registerAsyncApiCommand(program);

@@ -5,7 +5,7 @@ import {
   VersioningType,
   VERSION_NEUTRAL,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from '@customs/config';
@@ -33,6 +33,9 @@ export async function bootstrapService(
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
+  // Registered on the app and inherited by the Kafka side: a microservice's own global
+  // filters must be set before its initialisation, which connectMicroservice already ran.
+  app.useGlobalFilters(new RethrowRpcFilter(app.get(HttpAdapterHost).httpAdapter));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -54,11 +57,7 @@ export async function bootstrapService(
     observer: app.get<ServiceMetrics>(SERVICE_METRICS),
   });
   app.get<TransportHealthHolder>(KAFKA_TRANSPORT_HEALTH).transport = transport;
-  const microservice = app.connectMicroservice(
-    { strategy: transport },
-    { inheritAppConfig: false },
-  );
-  microservice.useGlobalFilters(new RethrowRpcFilter());
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.HTTP_HOST);
   logger.log(

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventEnvelope, TOPICS } from '@customs/contracts';
 import { OutgoingRecord } from '@customs/messaging';
-import { ProcessedEventRepository } from '@customs/persistence';
+import { ProcessedEventRepository, RiskAssessmentRecordRepository } from '@customs/persistence';
 import { processOnce } from '@customs/platform';
 import { RiskAssessmentService } from './risk-assessment.service';
 
@@ -11,10 +11,18 @@ export class AcceptedHandler {
   constructor(
     private readonly risk: RiskAssessmentService,
     private readonly processed: ProcessedEventRepository,
+    private readonly records: RiskAssessmentRecordRepository,
   ) {}
 
   @EventPattern(TOPICS.accepted)
-  onAccepted(@Payload() accepted: EventEnvelope): Promise<OutgoingRecord[]> {
-    return processOnce(this.processed, accepted.eventId, () => this.risk.assess(accepted));
+  async onAccepted(@Payload() accepted: EventEnvelope): Promise<OutgoingRecord[]> {
+    const outputs = await processOnce(this.processed, accepted.eventId, () =>
+      this.risk.assess(accepted),
+    );
+    // Recorded from the outputs processOnce returns (on redelivery: the stored ones), so the
+    // statistics always count the decision that is published, once per MRN.
+    const record = this.risk.recordOf(outputs);
+    if (record) await this.records.record(record);
+    return outputs;
   }
 }

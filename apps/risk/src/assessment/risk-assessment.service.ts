@@ -8,28 +8,31 @@ import {
   RiskAssessedPayload,
   TOPICS,
 } from '@customs/contracts';
-import { assessRisk, Ruleset, selectRuleset, TraderRegistry } from '@customs/domain';
+import { assessRisk, selectRuleset, selectTraderRegistry } from '@customs/domain';
 import { OutgoingRecord } from '@customs/messaging';
+import { RiskAssessmentRecord } from '@customs/persistence';
 import { producerName, requireVersion } from '@customs/platform';
-import { loadSeedRuleset, loadSeedTraderRegistry } from '@customs/reference-data';
+import { RiskReferenceService } from '../reference/risk-reference.service';
 
 const PRODUCER = producerName('risk');
 
-/** Selectivity: the ruleset in force at acceptance decides the lane; the version is recorded. */
+/**
+ * Selectivity: the ruleset and trader registry in force at acceptance decide the lane; the
+ * versions are recorded in the event, so a replay re-derives the same decision.
+ */
 @Injectable()
 export class RiskAssessmentService {
-  private readonly rulesets: Ruleset[] = [loadSeedRuleset()];
-  private readonly traders: TraderRegistry = loadSeedTraderRegistry();
+  constructor(private readonly reference: RiskReferenceService) {}
 
-  assess(event: EventEnvelope): OutgoingRecord[] {
+  async assess(event: EventEnvelope): Promise<OutgoingRecord[]> {
     requireVersion(event, EVENT_TYPES.accepted, [1]);
     const accepted = event as EventEnvelope<AcceptedPayload>;
     const { declaration, acceptance } = accepted.payload;
-    const ruleset = selectRuleset(this.rulesets, acceptance.acceptedAt);
+    const { rulesets, registries } = await this.reference.versionsFor(acceptance.acceptedAt);
     const risk = assessRisk(
       { declaration, mrn: acceptance.mrn, acceptedAt: acceptance.acceptedAt },
-      ruleset,
-      this.traders,
+      selectRuleset(rulesets, acceptance.acceptedAt),
+      selectTraderRegistry(registries, acceptance.acceptedAt),
     );
     const assessed = nextEvent<RiskAssessedPayload>(accepted, {
       type: EVENT_TYPES.riskAssessed,
@@ -38,5 +41,26 @@ export class RiskAssessmentService {
       payload: { ...accepted.payload, risk },
     });
     return [{ topic: TOPICS.riskAssessed, key: acceptance.mrn, value: assessed }];
+  }
+
+  /** The compact statistics record of the decision among `outputs` (the records published). */
+  recordOf(outputs: OutgoingRecord[]): RiskAssessmentRecord | null {
+    const out = outputs.find((o) => o.topic === TOPICS.riskAssessed);
+    if (!out) return null;
+    const event = out.value as EventEnvelope<RiskAssessedPayload>;
+    const { risk, acceptance, declaration } = event.payload;
+    return {
+      mrn: acceptance.mrn,
+      lrn: declaration.lrn,
+      eventId: event.eventId,
+      acceptedAt: acceptance.acceptedAt,
+      rulesetVersion: risk.rulesetVersion,
+      traderRegistryVersion: risk.traderRegistryVersion ?? null,
+      channel: risk.channel,
+      ruleChannel: risk.ruleChannel ?? null,
+      score: risk.score,
+      hits: risk.hits.map((h) => h.ruleId),
+      notSelected: risk.hits.filter((h) => h.selected === false).map((h) => h.ruleId),
+    };
   }
 }

@@ -9,27 +9,34 @@ import {
   TOPICS,
   ValuedPayload,
 } from '@customs/contracts';
-import { assessValuation, ValuationReferenceData } from '@customs/domain';
+import { assessValuation } from '@customs/domain';
 import { OutgoingRecord } from '@customs/messaging';
 import { producerName, requireVersion, SERVICE_CONFIG } from '@customs/platform';
-import { loadSeedValuationReferenceData } from '@customs/reference-data';
+import { ValuationReferenceResolver } from '../reference/valuation-reference.resolver';
 
 const PRODUCER = producerName('valuation');
 
-/** Customs value, duties and taxes at the rates in force at acceptance; versions recorded. */
+/**
+ * Customs value, duties and taxes by the reference data in force at acceptance: for each
+ * part (tariff, exchange rates, preferences, VAT, excise, reference prices) the version
+ * whose effective date is the latest not after the acceptance instant, seed or imported.
+ * The valued event records those versions, so a replay re-derives the same figures.
+ */
 @Injectable()
 export class ValuationService {
-  private readonly reference: ValuationReferenceData = loadSeedValuationReferenceData();
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly reference: ValuationReferenceResolver,
+  ) {}
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {}
-
-  value(event: EventEnvelope): OutgoingRecord[] {
+  async value(event: EventEnvelope): Promise<OutgoingRecord[]> {
     requireVersion(event, EVENT_TYPES.riskAssessed, [1]);
     const assessed = event as EventEnvelope<RiskAssessedPayload>;
     const { declaration, acceptance } = assessed.payload;
+    const bundle = await this.reference.at(acceptance.acceptedAt);
     const valuation = assessValuation(
       { declaration, acceptedAt: acceptance.acceptedAt },
-      this.reference,
+      bundle.data,
       {
         basis: this.config.VALUATION_BASIS,
         nationalCurrency: this.config.NATIONAL_CURRENCY,

@@ -1,2 +1,5 @@
 // Repositories of the risk service; exported through the lib index.
-export {};
+export * from './risk-reference.kinds';
+export * from './risk-assessment-record.model';
+export * from './risk-assessment-record.repository';
+export * from './risk-assessment-record.mongo-repository';

@@ -1,2 +1,2 @@
-// Repositories of the valuation service; exported through the lib index.
-export {};
+// Repositories and store access of the valuation service; exported through the lib index.
+export * from './valuation-store.connection';
