@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAsyncApiCommand } from './commands/asyncapi.command';
+import { registerAuditCommand } from './commands/audit.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerMrnCommand } from './commands/mrn.command';
 import { registerQuoteBenchCommand } from './commands/quote-bench.command';
@@ -23,6 +24,7 @@ registerRiskCommand(program);
 registerReferenceCommand(program);
 registerDemoCommand(program);
 registerAsyncApiCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`customs: ${error.message}\n`);

@@ -1,0 +1,246 @@
+import { Kafka, Message } from 'kafkajs';
+import {
+  CURRENT_SCHEMA_VERSION,
+  EVENT_TYPES,
+  EventEnvelope,
+  firstEvent,
+  nextEvent,
+  TOPICS,
+  TopicName,
+} from '@customs/contracts';
+import { assignMrn } from '@customs/domain';
+import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
+import { DeclarationGenerator } from '@customs/simulation';
+import { AUDITED_ROLES, resolveAuditTopics } from './audit-topics';
+import { runVerify, VerifyReport } from './verify.runner';
+
+export interface BenchOptions {
+  events: number;
+  runs: number;
+  partitions: number;
+  keep: boolean;
+  seed: number;
+  onStage?: (text: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BenchReport {
+  prefix: string;
+  events: number;
+  chains: number;
+  bytes: number;
+  produceSeconds: number;
+  verify: {
+    runs: { seconds: number; eventsPerSecond: number; findings: number }[];
+    medianEventsPerSecond: number;
+  };
+  kept: boolean;
+}
+
+/**
+ * One synthetic but valid declaration chain (submitted, accepted, risk-assessed, valued,
+ * released), shaped and sized like the pipeline's: the whole declaration travels along.
+ */
+function syntheticChain(
+  gen: DeclarationGenerator,
+  i: number,
+  t0: number,
+): { topic: TopicName; key: string; event: EventEnvelope }[] {
+  const declaration = gen.next(i);
+  const at = (s: number) => new Date(t0 + i * 1000 + s * 100).toISOString();
+  const mrn = assignMrn({
+    year: 2026,
+    country: 'NL',
+    declarantId: declaration.declarant.id,
+    lrn: declaration.lrn,
+    declarationType: 'import',
+  });
+  const submitted = firstEvent({
+    type: EVENT_TYPES.submitted,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    lrn: declaration.lrn,
+    producer: 'audit-bench@1',
+    occurredAt: at(0),
+    payload: { declaration, channel: 'kafka' },
+  });
+  const base = {
+    declaration,
+    acceptance: { mrn, acceptedAt: at(1), referenceData: { nomenclature: 'bench' } },
+  };
+  const next = (prev: EventEnvelope, type: string, producer: string, payload: unknown, s: number) =>
+    nextEvent(prev, {
+      type,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      producer,
+      payload,
+      mrn,
+      occurredAt: at(s),
+    });
+  const accepted = next(submitted, EVENT_TYPES.accepted, 'intake@bench', base, 1);
+  const risk = {
+    channel: 'green',
+    score: 10,
+    hits: [],
+    randomDraw: '0.5',
+    rulesetVersion: 'bench',
+    traderRegistryVersion: 'bench',
+  };
+  const assessed = next(accepted, EVENT_TYPES.riskAssessed, 'risk@bench', { ...base, risk }, 2);
+  const valuation = {
+    currency: 'EUR',
+    method: 1,
+    exchangeRate: {
+      from: declaration.invoiceCurrency,
+      to: 'EUR',
+      rate: '1.000000',
+      version: 'bench',
+    },
+    customsValue: declaration.invoiceTotal,
+    totalDuties: '0.00',
+    totalTaxes: '0.00',
+    totalToPay: '0.00',
+    items: declaration.items.map((it) => ({
+      itemNumber: it.itemNumber,
+      commodityCode: it.commodityCode,
+      customsValue: it.invoiceAmount,
+      duties: [
+        {
+          type: 'customs-duty',
+          expression: '0 %',
+          base: it.invoiceAmount,
+          rate: '0',
+          amount: '0.00',
+        },
+        { type: 'vat', expression: '0 %', base: it.invoiceAmount, rate: '0', amount: '0.00' },
+      ],
+    })),
+    alerts: [],
+    versions: { tariff: 'bench', exchangeRates: 'bench' },
+  };
+  const valued = next(
+    assessed,
+    EVENT_TYPES.valued,
+    'valuation@bench',
+    { ...base, risk, valuation },
+    3,
+  );
+  const released = next(
+    valued,
+    EVENT_TYPES.released,
+    'release@bench',
+    {
+      ...base,
+      risk,
+      valuation,
+      release: { status: 'released', grounds: ['green lane'], postClearanceAudit: false },
+    },
+    4,
+  );
+  return [
+    { topic: TOPICS.submitted, key: declaration.lrn, event: submitted },
+    { topic: TOPICS.accepted, key: mrn, event: accepted },
+    { topic: TOPICS.riskAssessed, key: mrn, event: assessed },
+    { topic: TOPICS.valued, key: mrn, event: valued },
+    { topic: TOPICS.released, key: mrn, event: released },
+  ];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Writes synthetic chains into scratch topics (the contract names behind a unique prefix,
+ * kept forever like the real ones) and times `audit verify` over them.
+ */
+export async function runBench(kafka: Kafka, o: BenchOptions): Promise<BenchReport> {
+  const prefix = `audit-bench-${Date.now().toString(36)}.`;
+  const topics = resolveAuditTopics(prefix, undefined, AUDITED_ROLES);
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: o.partitions,
+        replicationFactor: 1,
+        configEntries: [
+          { name: 'retention.ms', value: '-1' },
+          { name: 'retention.bytes', value: '-1' },
+          { name: 'cleanup.policy', value: 'delete' },
+        ],
+      })),
+    });
+    await producer.connect();
+    const gen = new DeclarationGenerator({
+      seed: o.seed,
+      commodityCodes: seedDeclarableCodes('2026-03-01'),
+      lrnPrefix: `BENCH${o.seed}`,
+      meanItems: 3,
+      securedTraders: loadSeedAccounts().accounts.map((a) => ({
+        holder: a.holder,
+        accountId: a.id,
+      })),
+    });
+    const chains = Math.ceil(o.events / 5);
+    const t0 = Date.parse('2026-03-01T00:00:00.000Z');
+    o.onStage?.(`producing ${chains * 5} events (${chains} chains) into ${prefix}*`);
+    const started = Date.now();
+    let bytes = 0;
+    let produced = 0;
+    const inFlight: Promise<unknown>[] = [];
+    const perSend = 500;
+    for (let c = 0; c < chains; c += perSend / 5) {
+      const byTopic = new Map<string, Message[]>();
+      for (let i = c; i < Math.min(chains, c + perSend / 5); i++) {
+        for (const r of syntheticChain(gen, i, t0)) {
+          const value = JSON.stringify(r.event);
+          bytes += value.length;
+          const list = byTopic.get(prefix + r.topic) ?? [];
+          list.push({ key: r.key, value });
+          byTopic.set(prefix + r.topic, list);
+        }
+      }
+      const count = [...byTopic.values()].reduce((n, m) => n + m.length, 0);
+      inFlight.push(
+        producer
+          .sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          })
+          .then(() => {
+            produced += count;
+            o.onProgress?.(produced, chains * 5);
+          }),
+      );
+      if (inFlight.length >= 8) await Promise.all(inFlight.splice(0));
+    }
+    await Promise.all(inFlight);
+    const produceSeconds = (Date.now() - started) / 1000;
+
+    const runs: BenchReport['verify']['runs'] = [];
+    for (let r = 0; r < o.runs; r++) {
+      o.onStage?.(`verify run ${r + 1} of ${o.runs}`);
+      const report: VerifyReport = await runVerify(kafka, topics, {}, { onProgress: o.onProgress });
+      runs.push({
+        seconds: report.durationMs / 1000,
+        eventsPerSecond: report.eventsPerSecond,
+        findings: report.findings.length,
+      });
+    }
+    return {
+      prefix,
+      events: chains * 5,
+      chains,
+      bytes,
+      produceSeconds,
+      verify: { runs, medianEventsPerSecond: median(runs.map((r) => r.eventsPerSecond)) },
+      kept: o.keep,
+    };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    if (!o.keep)
+      await admin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}

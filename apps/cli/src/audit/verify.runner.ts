@@ -1,0 +1,181 @@
+import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
+import {
+  AuditCounts,
+  AuditFinding,
+  AuditScope,
+  DECLARATION_ROLES,
+  EXTERNAL_CAUSE_ROLES,
+  LogAuditor,
+} from '@customs/domain';
+import { AuditTopic } from './audit-topics';
+import { readLog, ReadOptions } from './kafka-log.reader';
+
+export interface TopicSettings {
+  topic: string;
+  role: string;
+  exists: boolean;
+  partitions?: number;
+  retentionMs?: string;
+  retentionBytes?: string;
+  cleanupPolicy?: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  scope: AuditScope;
+  topics: TopicSettings[];
+  counts: AuditCounts & { errors: number; warnings: number };
+  findings: AuditFinding[];
+  durationMs: number;
+  eventsPerSecond: number;
+}
+
+const topicFinding = (
+  topic: string,
+  code: AuditFinding['code'],
+  message: string,
+  severity: AuditFinding['severity'] = 'error',
+): AuditFinding => ({
+  severity,
+  code,
+  message,
+  topic,
+  partition: null,
+  offset: null,
+  mrn: null,
+  lrn: null,
+});
+
+/**
+ * Topic settings that could lose audit records: time or size retention, compaction; and a
+ * partition count that differs between declaration topics (one MRN, one partition number).
+ */
+export async function checkTopicSettings(
+  admin: Admin,
+  topics: readonly AuditTopic[],
+): Promise<{ settings: TopicSettings[]; findings: AuditFinding[] }> {
+  const existing = new Set(await admin.listTopics());
+  const present = topics.filter((t) => existing.has(t.topic));
+  const findings: AuditFinding[] = [];
+  const settings: TopicSettings[] = topics.map((t) => ({
+    topic: t.topic,
+    role: t.role,
+    exists: existing.has(t.topic),
+  }));
+  for (const t of topics.filter((x) => !existing.has(x.topic))) {
+    const mustExist = DECLARATION_ROLES.includes(t.role);
+    findings.push(
+      topicFinding(
+        t.topic,
+        'TOPIC_MISSING',
+        mustExist
+          ? `declaration topic ${t.topic} does not exist`
+          : `topic ${t.topic} does not exist: its records cannot be cross-checked`,
+        mustExist ? 'error' : 'warning',
+      ),
+    );
+  }
+  if (present.length === 0) return { settings, findings };
+  const metadata = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: present.map((t) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: t.topic,
+      configNames: ['retention.ms', 'retention.bytes', 'cleanup.policy'],
+    })),
+  });
+  for (const s of settings.filter((x) => x.exists)) {
+    s.partitions = metadata.topics.find((m) => m.name === s.topic)?.partitions.length;
+    const entries =
+      described.resources.find((r) => r.resourceName === s.topic)?.configEntries ?? [];
+    const value = (name: string) => entries.find((e) => e.configName === name)?.configValue;
+    s.retentionMs = value('retention.ms');
+    s.retentionBytes = value('retention.bytes');
+    s.cleanupPolicy = value('cleanup.policy');
+    const audited = [...DECLARATION_ROLES, ...EXTERNAL_CAUSE_ROLES].some((r) => r === s.role);
+    if (!audited) continue;
+    if (s.retentionMs !== undefined && s.retentionMs !== '-1')
+      findings.push(
+        topicFinding(
+          s.topic,
+          'TOPIC_RETENTION',
+          `retention.ms=${s.retentionMs}: records older than that are deleted (audit topics need -1)`,
+        ),
+      );
+    if (s.retentionBytes !== undefined && s.retentionBytes !== '-1')
+      findings.push(
+        topicFinding(
+          s.topic,
+          'TOPIC_RETENTION',
+          `retention.bytes=${s.retentionBytes}: old records are deleted past that size (audit topics need -1)`,
+        ),
+      );
+    if (s.cleanupPolicy?.split(',').some((p) => p.trim() === 'compact'))
+      findings.push(
+        topicFinding(
+          s.topic,
+          'TOPIC_COMPACTION',
+          `cleanup.policy=${s.cleanupPolicy}: compaction keeps only the last record per key`,
+        ),
+      );
+  }
+  const counts = settings.filter(
+    (s) => s.exists && s.partitions !== undefined && DECLARATION_ROLES.some((r) => r === s.role),
+  );
+  const distinct = new Set(counts.map((s) => s.partitions));
+  if (distinct.size > 1)
+    for (const s of counts)
+      findings.push(
+        topicFinding(
+          s.topic,
+          'PARTITION_COUNT_MISMATCH',
+          `${s.partitions} partitions; declaration topics have ${[...distinct].join(' and ')}: one MRN no longer lands on one partition number`,
+        ),
+      );
+  return { settings, findings };
+}
+
+/** Reads the log straight from Kafka and audits it (no service, no database involved). */
+export async function runVerify(
+  kafka: Kafka,
+  topics: readonly AuditTopic[],
+  scope: AuditScope,
+  read: ReadOptions = {},
+): Promise<VerifyReport> {
+  const started = Date.now();
+  const admin = kafka.admin();
+  await admin.connect();
+  let settings: Awaited<ReturnType<typeof checkTopicSettings>>;
+  try {
+    settings = await checkTopicSettings(admin, topics);
+  } finally {
+    await admin.disconnect();
+  }
+  const readable = topics.filter((t) => settings.settings.find((s) => s.topic === t.topic)?.exists);
+  const auditor = new LogAuditor();
+  const result = await readLog(kafka, readable, (r) => auditor.add(r), read);
+  const audited = auditor.finish(scope);
+  const findings = [
+    ...settings.findings,
+    ...result.incomplete.map((i) =>
+      topicFinding(
+        i.topic,
+        'READ_INCOMPLETE',
+        `partition ${i.partition} read to offset ${i.reachedOffset} of ${i.end}: no progress (an open transaction?)`,
+      ),
+    ),
+    ...audited.findings,
+  ];
+  const durationMs = Date.now() - started;
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return {
+    ok: errors === 0,
+    scope,
+    topics: settings.settings,
+    counts: { ...audited.counts, errors, warnings: findings.length - errors },
+    findings,
+    durationMs,
+    eventsPerSecond: Math.round((audited.counts.records / Math.max(durationMs, 1)) * 1000),
+  };
+}

@@ -1,0 +1,255 @@
+import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { Kafka } from 'kafkajs';
+import { AuditFinding, checkMrn } from '@customs/domain';
+import { createKafka, parseBrokers } from '@customs/messaging';
+import { resolveAuditTopics } from '../audit/audit-topics';
+import { runBench } from '../audit/bench.runner';
+import { formatState, runState } from '../audit/state.runner';
+import { runVerify, VerifyReport } from '../audit/verify.runner';
+
+/** Exit codes: 0 clean, 2 bad arguments, 3 not found, 4 findings. */
+export const AUDIT_EXIT = { clean: 0, usage: 2, notFound: 3, findings: 4 } as const;
+
+interface KafkaOptions {
+  brokers?: string;
+  topicPrefix?: string;
+  idleTimeout?: string;
+}
+
+function kafkaFrom(o: KafkaOptions): Kafka {
+  const brokers = parseBrokers(o.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+  if (brokers.length === 0) throw new Error('--brokers: no broker given');
+  return createKafka(`customs-audit-${process.pid}`, brokers, true);
+}
+
+function isoOption(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) throw new Error(`${name} ${value}: not an ISO-8601 instant`);
+  return new Date(Date.parse(value)).toISOString();
+}
+
+function idleMs(o: KafkaOptions): number | undefined {
+  if (o.idleTimeout === undefined) return undefined;
+  const s = Number(o.idleTimeout);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new Error(`--idle-timeout ${o.idleTimeout}: expected a positive number of seconds`);
+  return s * 1000;
+}
+
+/** A progress bar on stderr when a person watches; nothing when the output goes to a program. */
+function progress(enabled: boolean, label: string) {
+  if (!enabled) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% {value}/{total} records, {eta_formatted} left`,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    update: (done: number, total: number) => {
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(done);
+      }
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+const where = (f: AuditFinding) =>
+  f.topic === null
+    ? '(broker)'
+    : f.partition === null
+      ? f.topic
+      : `${f.topic}[${f.partition}]@${f.offset}`;
+
+export function formatVerifyReport(r: VerifyReport): string {
+  const c = r.counts;
+  const lines = [
+    `read ${c.records} records: ${c.events} declaration events in ${c.chains} chains (${c.finalChains} final), ` +
+      `${c.externalCauses} payments/control results, ${c.notifications} notifications cross-checked` +
+      (c.rejectedAtIntake
+        ? `, ${c.rejectedAtIntake} unreadable submissions rejected at intake`
+        : ''),
+    `topics: ${r.topics
+      .map((t) =>
+        t.exists
+          ? `${t.topic} (${t.partitions} partitions, retention.ms=${t.retentionMs}, cleanup.policy=${t.cleanupPolicy})`
+          : `${t.topic} (missing)`,
+      )
+      .join('\n        ')}`,
+  ];
+  if (r.findings.length === 0) lines.push('no findings: every hash, link and record checks out');
+  else {
+    lines.push(`${c.errors} errors, ${c.warnings} warnings:`);
+    for (const f of r.findings) {
+      const who = [
+        f.mrn && `MRN ${f.mrn}`,
+        f.lrn && `LRN ${f.lrn}`,
+        f.sequence && `seq ${f.sequence}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+      lines.push(
+        `  ${f.severity === 'error' ? 'ERROR' : 'WARN '} ${f.code.padEnd(24)} ${where(f)}${who ? `  ${who}` : ''}\n        ${f.message}`,
+      );
+    }
+  }
+  lines.push(`verified in ${(r.durationMs / 1000).toFixed(1)} s (${r.eventsPerSecond} records/s)`);
+  return lines.join('\n');
+}
+
+export function registerAuditCommand(program: Command): void {
+  const audit = program
+    .command('audit')
+    .description('auditors: check the event log, reconstruct declarations, measure');
+
+  const withKafka = (cmd: Command) =>
+    cmd
+      .option('--brokers <list>', 'Kafka brokers (default: KAFKA_BROKERS or 127.0.0.1:9092)')
+      .option(
+        '--topic-prefix <prefix>',
+        'read prefixed copies of the contract topics (scratch copies)',
+        '',
+      )
+      .option(
+        '--idle-timeout <seconds>',
+        'give up on a partition that makes no progress this long',
+        '20',
+      );
+
+  withKafka(
+    audit
+      .command('verify')
+      .description(
+        'read the declaration topics straight from Kafka and check every hash, chain and record; ' +
+          'report each break with topic, partition, offset and MRN (exit 4 when there are findings)',
+      )
+      .option(
+        '--from <iso-time>',
+        'only findings about events that occurred at or after this instant',
+      )
+      .option(
+        '--to <iso-time>',
+        'only findings about events that occurred at or before this instant',
+      )
+      .option('--mrn <mrn>', 'only findings about this declaration')
+      .option(
+        '--topics <list>',
+        'read only these topics (comma-separated contract or prefixed names)',
+      )
+      .option('--json', 'machine-readable report: {ok, counts, topics, findings[]}'),
+  ).action(
+    async (
+      o: KafkaOptions & {
+        from?: string;
+        to?: string;
+        mrn?: string;
+        topics?: string;
+        json?: boolean;
+      },
+    ) => {
+      const from = isoOption('--from', o.from);
+      const to = isoOption('--to', o.to);
+      if (o.mrn && !checkMrn(o.mrn).valid)
+        throw new Error(`--mrn ${o.mrn}: not a valid MRN (${checkMrn(o.mrn).problems.join('; ')})`);
+      const topics = resolveAuditTopics(o.topicPrefix, o.topics);
+      const bar = progress(!o.json && Boolean(process.stdout.isTTY), 'verify');
+      const report = await runVerify(
+        kafkaFrom(o),
+        topics,
+        { from, to, mrn: o.mrn },
+        { onProgress: bar.update, idleTimeoutMs: idleMs(o) },
+      ).finally(() => bar.stop());
+      process.stdout.write(
+        `${o.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report)}\n`,
+      );
+      process.exitCode = report.ok ? AUDIT_EXIT.clean : AUDIT_EXIT.findings;
+    },
+  );
+
+  withKafka(
+    audit
+      .command('state <mrn>')
+      .description(
+        'a declaration as it stood at an instant, from the log alone: stage, lane, amounts, release',
+      )
+      .requiredOption('--at <iso-time>', 'the instant (ISO-8601)')
+      .option('--json', 'machine-readable state'),
+  ).action(async (mrn: string, o: KafkaOptions & { at: string; json?: boolean }) => {
+    const check = checkMrn(mrn);
+    if (!check.valid) throw new Error(`${mrn}: not a valid MRN (${check.problems.join('; ')})`);
+    const at = isoOption('--at', o.at)!;
+    const state = await runState(kafkaFrom(o), mrn, at, o.topicPrefix, {
+      idleTimeoutMs: idleMs(o),
+    });
+    if (!state) {
+      process.stderr.write(`${mrn}: no event of this declaration in the log\n`);
+      process.exitCode = AUDIT_EXIT.notFound;
+      return;
+    }
+    process.stdout.write(`${o.json ? JSON.stringify(state, null, 2) : formatState(state)}\n`);
+  });
+
+  audit
+    .command('bench')
+    .description(
+      'write synthetic valid chains into scratch topics and time verify over them (events/s)',
+    )
+    .option('--brokers <list>', 'Kafka brokers (default: KAFKA_BROKERS or 127.0.0.1:9092)')
+    .option('-n, --events <count>', 'events to write (5 per declaration)', '100000')
+    .option('--runs <count>', 'verify runs; the median is reported', '3')
+    .option('--partitions <count>', 'partitions of each scratch topic', '6')
+    .option('--seed <n>', 'generator seed', '7')
+    .option('--keep', 'keep the scratch topics (default: delete them)')
+    .option('--json', 'machine-readable figures')
+    .action(
+      async (o: {
+        brokers?: string;
+        events: string;
+        runs: string;
+        partitions: string;
+        seed: string;
+        keep?: boolean;
+        json?: boolean;
+      }) => {
+        const int = (name: string, v: string) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1)
+            throw new Error(`${name} ${v}: expected a positive integer`);
+          return n;
+        };
+        const tty = !o.json && Boolean(process.stdout.isTTY);
+        let bar = progress(false, '');
+        const report = await runBench(kafkaFrom(o), {
+          events: int('--events', o.events),
+          runs: int('--runs', o.runs),
+          partitions: int('--partitions', o.partitions),
+          seed: int('--seed', o.seed),
+          keep: Boolean(o.keep),
+          onStage: (text) => {
+            bar.stop();
+            if (!o.json) process.stderr.write(`${text}\n`);
+            bar = progress(tty, 'bench');
+          },
+          onProgress: (d, t) => bar.update(d, t),
+        }).finally(() => bar.stop());
+        if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else
+          process.stdout.write(
+            [
+              `${report.events} events in ${report.chains} chains, ${(report.bytes / 1e6).toFixed(1)} MB, produced in ${report.produceSeconds.toFixed(1)} s`,
+              ...report.verify.runs.map(
+                (r, i) =>
+                  `verify run ${i + 1}: ${r.seconds.toFixed(2)} s, ${r.eventsPerSecond} events/s, ${r.findings} findings`,
+              ),
+              `verify median: ${report.verify.medianEventsPerSecond} events/s`,
+            ].join('\n') + '\n',
+          );
+      },
+    );
+}
