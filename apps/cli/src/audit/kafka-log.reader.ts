@@ -148,6 +148,12 @@ export async function readLog(
               key: m.key ? m.key.toString('utf8') : null,
               value: m.value,
               timestamp: m.timestamp,
+              headers: Object.fromEntries(
+                Object.entries(m.headers ?? {}).map(([k, v]) => [
+                  k,
+                  String(Array.isArray(v) ? v[v.length - 1] : (v ?? '')),
+                ]),
+              ),
             });
           }
         },

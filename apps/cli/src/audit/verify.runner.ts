@@ -136,12 +136,49 @@ export async function checkTopicSettings(
   return { settings, findings };
 }
 
+/**
+ * Where the services' dead-letter topics say they quarantined a record: `topic:partition:offset`
+ * of the origin -> who dead-lettered it and why. Anyone with write access can put junk on a
+ * topic; the pipeline quarantines it, and the audit says so rather than calling it tampering.
+ */
+export async function readQuarantine(
+  kafka: Kafka,
+  dlqTopics: readonly string[],
+  read: ReadOptions = {},
+): Promise<Map<string, string>> {
+  const quarantined = new Map<string, string>();
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin.disconnect();
+  const present = dlqTopics
+    .filter((t) => existing.has(t))
+    .map((topic) => ({ role: 'notifications' as const, topic }));
+  if (present.length === 0) return quarantined;
+  await readLog(
+    kafka,
+    present,
+    (r) => {
+      const h = r.headers ?? {};
+      if (h['dlq-origin-topic'] && h['dlq-origin-partition'] && h['dlq-origin-offset']) {
+        quarantined.set(
+          `${h['dlq-origin-topic']}:${h['dlq-origin-partition']}:${h['dlq-origin-offset']}`,
+          `dead-lettered by ${h['dlq-service'] ?? r.topic} (${h['dlq-error-code'] ?? 'error'}: ${h['dlq-error'] ?? ''})`,
+        );
+      }
+    },
+    { idleTimeoutMs: read.idleTimeoutMs },
+  );
+  return quarantined;
+}
+
 /** Reads the log straight from Kafka and audits it (no service, no database involved). */
 export async function runVerify(
   kafka: Kafka,
   topics: readonly AuditTopic[],
   scope: AuditScope,
   read: ReadOptions = {},
+  dlqTopics: readonly string[] = [],
 ): Promise<VerifyReport> {
   const started = Date.now();
   const admin = kafka.admin();
@@ -156,6 +193,16 @@ export async function runVerify(
   const auditor = new LogAuditor();
   const result = await readLog(kafka, readable, (r) => auditor.add(r), read);
   const audited = auditor.finish(scope);
+  const quarantine = await readQuarantine(kafka, dlqTopics, read);
+  // A finding at a record the pipeline itself quarantined is a warning that names the DLQ.
+  for (const f of audited.findings) {
+    const why =
+      f.topic !== null && f.partition !== null && f.offset !== null
+        ? quarantine.get(`${f.topic}:${f.partition}:${f.offset}`)
+        : undefined;
+    if (why)
+      Object.assign(f, { severity: 'warning', message: `${f.message} (quarantined: ${why})` });
+  }
   const findings = [
     ...settings.findings,
     ...result.incomplete.map((i) =>

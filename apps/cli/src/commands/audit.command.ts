@@ -1,3 +1,4 @@
+import { dlqTopic, SERVICES } from '@customs/contracts';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { Kafka } from 'kafkajs';
@@ -164,6 +165,7 @@ export function registerAuditCommand(program: Command): void {
         topics,
         { from, to, mrn: o.mrn },
         { onProgress: bar.update, idleTimeoutMs: idleMs(o) },
+        SERVICES.map((svc) => `${o.topicPrefix ?? ''}${dlqTopic(svc)}`),
       ).finally(() => bar.stop());
       process.stdout.write(
         `${o.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report)}\n`,

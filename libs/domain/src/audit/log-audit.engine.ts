@@ -89,6 +89,8 @@ export interface LogRecord {
   value: Buffer | string | null;
   /** Kafka timestamp (epoch ms as a string), used to place unreadable records in time. */
   timestamp?: string;
+  /** Record headers (dead-letter records carry their origin in them). */
+  headers?: Record<string, string>;
 }
 
 export type AuditFindingCode =
