@@ -8,11 +8,13 @@ import {
 } from '@customs/contracts';
 import {
   Account,
+  AccountMovement,
+  applyAccountMovement,
   applyReleaseInput,
-  credit,
-  debit,
   ReleaseInput,
   ReleaseState,
+  ReleaseStep,
+  securityDebitEventId,
 } from '@customs/domain';
 import { OutgoingRecord } from '@customs/messaging';
 import { AccountRepository, ReleaseRecord, ReleaseRecordRepository } from '@customs/persistence';
@@ -20,6 +22,8 @@ import { notificationRecord, producerName } from '@customs/platform';
 import { loadSeedAccounts } from '@customs/reference-data';
 
 const PRODUCER = producerName('release');
+/** Decisions re-taken because a debit lost a race, before the input is retried as a whole. */
+const MAX_DECISION_ATTEMPTS = 5;
 
 /**
  * Applies one input to a declaration's release state (the pure reducer decides), turns its
@@ -48,30 +52,43 @@ export class ReleaseDecisionService implements OnModuleInit {
     }
   }
 
-  async apply(event: EventEnvelope, input: ReleaseInput): Promise<OutgoingRecord[]> {
+  /**
+   * `source` (`topic/partition/offset` of the input) tells a redelivery of the same record,
+   * which gets its outputs again (their transaction may have aborted), from another copy of
+   * the same input further on (a payment system or an officer's client retrying), whose
+   * outputs were committed with the first copy: republishing them would put a second
+   * record of the same chain link on the log.
+   */
+  async apply(
+    event: EventEnvelope,
+    input: ReleaseInput,
+    source?: string,
+  ): Promise<OutgoingRecord[]> {
     const record = (await this.records.get<ReleaseState>(input.mrn)) ?? this.emptyRecord(input.mrn);
     const done = record.outbox.find((o) => o.inputId === input.eventId);
-    if (done) return done.outputs as OutgoingRecord[];
+    if (done) {
+      const sameRecord = !source || !done.source || done.source === source;
+      return sameRecord ? (done.outputs as OutgoingRecord[]) : [];
+    }
 
-    const context = await this.accountContext(record.state as ReleaseState | undefined, input);
-    const step = applyReleaseInput(
-      (record.state as ReleaseState | null) ?? undefined,
-      input,
-      context,
-    );
-
-    // Account movements first: they are idempotent by id, so a crash before the save repeats them harmlessly.
-    for (const m of step.accountMovements) {
-      const account = await this.accounts.get(m.accountId);
-      if (!account) continue;
-      const result =
-        m.kind === 'debit'
-          ? debit(account as Account, m.amount, m.eventId)
-          : credit(account as Account, m.amount, m.eventId);
-      if (result.outcome === 'applied') await this.accounts.save(result.account);
-      else if (result.outcome === 'refused')
-        this.logger.warn(
-          `account ${m.accountId}: ${m.kind} ${m.amount} refused: ${result.error.message}`,
+    // The reducer decides on the balances as read; if a debit then finds the balance gone
+    // (another declaration of the trader debited it meanwhile, on another partition or
+    // replica), nothing is saved or published yet, so decide again on the balance as it now
+    // stands: the declaration is then held for insufficient balance instead.
+    let step: ReleaseStep | undefined;
+    for (let attempt = 1; !step; attempt++) {
+      const context = await this.accountContext(record.state as ReleaseState | undefined, input);
+      const candidate = applyReleaseInput(
+        (record.state as ReleaseState | null) ?? undefined,
+        input,
+        context,
+      );
+      const lostRace = await this.applyMovements(candidate.accountMovements);
+      if (!lostRace) step = candidate;
+      else if (attempt >= MAX_DECISION_ATTEMPTS)
+        throw Object.assign(
+          new Error(`release of ${input.mrn}: account balances kept changing under the decision`),
+          { retryable: true, code: 'ACCOUNT_CONTENDED' },
         );
     }
 
@@ -116,7 +133,7 @@ export class ReleaseDecisionService implements OnModuleInit {
       mrn: input.mrn,
       state: step.state,
       tail: input.type === 'valued' || tail !== record.tail ? tail : record.tail,
-      outbox: [...record.outbox, { inputId: input.eventId, outputs }],
+      outbox: [...record.outbox, { inputId: input.eventId, outputs, source: source ?? null }],
       status: step.state.status,
       waitingFor: step.state.waitingFor,
       office: declaration?.officeOfLodgement ?? null,
@@ -124,6 +141,38 @@ export class ReleaseDecisionService implements OnModuleInit {
       declarantId: declaration?.declarant.id ?? null,
     });
     return outputs;
+  }
+
+  /**
+   * Applies the step's movements, each atomic against concurrent writers and idempotent by
+   * id (a crash before the record is saved repeats them harmlessly). Returns true when a
+   * debit was refused because the balance had changed since the decision read it.
+   */
+  private async applyMovements(movements: readonly AccountMovement[]): Promise<boolean> {
+    for (const m of movements) {
+      const result = await this.accounts.applyOnce(
+        m.accountId,
+        { id: m.eventId, kind: m.kind, amount: m.amount },
+        (current) => {
+          const r = applyAccountMovement({ ...current, appliedEventIds: [] } as Account, m);
+          return r.outcome === 'applied'
+            ? { balance: r.account.balance }
+            : {
+                refused:
+                  r.outcome === 'refused'
+                    ? `${r.error.code}: ${r.error.message}`
+                    : 'already applied',
+              };
+        },
+      );
+      if (result.outcome === 'refused') {
+        if (m.kind === 'debit' && result.reason.startsWith('INSUFFICIENT_BALANCE')) return true;
+        this.logger.warn(`account ${m.accountId}: ${m.kind} ${m.amount} refused: ${result.reason}`);
+      } else if (result.outcome === 'not-found') {
+        this.logger.warn(`account ${m.accountId} vanished before its ${m.kind} of ${m.amount}`);
+      }
+    }
+    return false;
   }
 
   private emptyRecord(mrn: string): ReleaseRecord<ReleaseState> {
@@ -151,8 +200,10 @@ export class ReleaseDecisionService implements OnModuleInit {
     if (ref) ids.add(ref);
     if (state?.securingAccount) ids.add(state.securingAccount.id);
     const accounts: Record<string, Account> = {};
+    // Only our own debit id matters to the decision (was it applied before a crash?).
+    const ours = [securityDebitEventId(input.mrn)];
     for (const id of ids) {
-      const a = await this.accounts.get(id);
+      const a = await this.accounts.get(id, ours);
       if (a) accounts[id] = a as Account;
     }
     return { accounts };

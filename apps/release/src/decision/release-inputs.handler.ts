@@ -1,55 +1,103 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   ControlResultPayload,
   EVENT_TYPES,
   EventEnvelope,
+  OfficerDecisionPayload,
   PaymentPayload,
   TOPICS,
   ValuedPayload,
 } from '@customs/contracts';
-import { OutgoingRecord } from '@customs/messaging';
+import { KafkaEventContext, OutgoingRecord } from '@customs/messaging';
 import { requireVersion } from '@customs/platform';
 import { ReleaseDecisionService } from './release-decision.service';
 
-/** The three streams release decides on; they may arrive in any order, and more than once. */
+/** Where a record was read, to tell a redelivery from a second copy of an input. */
+const sourceOf = (ctx: KafkaEventContext): string | undefined =>
+  ctx?.record ? `${ctx.record.topic}/${ctx.record.partition}/${ctx.record.offset}` : undefined;
+
+/** The three streams release decides on (four inputs); they may arrive in any order, and more than once. */
 @Controller()
 export class ReleaseInputsHandler {
   constructor(private readonly release: ReleaseDecisionService) {}
 
   @EventPattern(TOPICS.valued)
-  onValued(@Payload() e: EventEnvelope): Promise<OutgoingRecord[]> {
+  onValued(@Payload() e: EventEnvelope, @Ctx() ctx: KafkaEventContext): Promise<OutgoingRecord[]> {
     requireVersion(e, EVENT_TYPES.valued, [1]);
-    return this.release.apply(e, {
-      type: 'valued',
-      eventId: e.eventId,
-      mrn: e.mrn!,
-      occurredAt: e.occurredAt,
-      payload: e.payload as ValuedPayload,
-    });
+    return this.release.apply(
+      e,
+      {
+        type: 'valued',
+        eventId: e.eventId,
+        mrn: e.mrn!,
+        occurredAt: e.occurredAt,
+        payload: e.payload as ValuedPayload,
+      },
+      sourceOf(ctx),
+    );
   }
 
   @EventPattern(TOPICS.payments)
-  onPayment(@Payload() e: EventEnvelope): Promise<OutgoingRecord[]> {
+  onPayment(@Payload() e: EventEnvelope, @Ctx() ctx: KafkaEventContext): Promise<OutgoingRecord[]> {
     requireVersion(e, EVENT_TYPES.payment, [1]);
-    return this.release.apply(e, {
-      type: 'payment',
-      eventId: e.eventId,
-      mrn: e.mrn!,
-      occurredAt: e.occurredAt,
-      payload: e.payload as PaymentPayload,
-    });
+    return this.release.apply(
+      e,
+      {
+        type: 'payment',
+        eventId: e.eventId,
+        mrn: e.mrn!,
+        occurredAt: e.occurredAt,
+        payload: e.payload as PaymentPayload,
+      },
+      sourceOf(ctx),
+    );
   }
 
+  /**
+   * Officers' inputs share one topic (keyed by MRN, so a declaration's controls and its
+   * decision stay in order): dispatched by event type; any other type is refused by name
+   * and goes to the dead-letter topic.
+   */
   @EventPattern(TOPICS.controlResults)
-  onControlResult(@Payload() e: EventEnvelope): Promise<OutgoingRecord[]> {
-    requireVersion(e, EVENT_TYPES.controlResult, [1]);
-    return this.release.apply(e, {
-      type: 'control-result',
-      eventId: e.eventId,
-      mrn: e.mrn!,
-      occurredAt: e.occurredAt,
-      payload: e.payload as ControlResultPayload,
-    });
+  onOfficerInput(
+    @Payload() e: EventEnvelope,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<OutgoingRecord[]> {
+    switch (e.type) {
+      case EVENT_TYPES.controlResult:
+        requireVersion(e, EVENT_TYPES.controlResult, [1]);
+        return this.release.apply(
+          e,
+          {
+            type: 'control-result',
+            eventId: e.eventId,
+            mrn: e.mrn!,
+            occurredAt: e.occurredAt,
+            payload: e.payload as ControlResultPayload,
+          },
+          sourceOf(ctx),
+        );
+      case EVENT_TYPES.officerDecision:
+        requireVersion(e, EVENT_TYPES.officerDecision, [1]);
+        return this.release.apply(
+          e,
+          {
+            type: 'officer-decision',
+            eventId: e.eventId,
+            mrn: e.mrn!,
+            occurredAt: e.occurredAt,
+            payload: e.payload as OfficerDecisionPayload,
+          },
+          sourceOf(ctx),
+        );
+      default:
+        throw Object.assign(
+          new Error(
+            `${TOPICS.controlResults} carries ${EVENT_TYPES.controlResult} or ${EVENT_TYPES.officerDecision}, not ${String(e.type)}`,
+          ),
+          { retryable: false, code: 'UNEXPECTED_EVENT_TYPE' },
+        );
+    }
   }
 }

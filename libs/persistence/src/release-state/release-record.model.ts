@@ -7,7 +7,16 @@ export interface ReleaseRecord<State = unknown> {
   mrn: string;
   state: State;
   tail: unknown | null;
-  outbox: { inputId: string; outputs: unknown[] }[];
+  outbox: {
+    inputId: string;
+    outputs: unknown[];
+    /**
+     * Where the input was read (`topic/partition/offset`): the same record read again (the
+     * transaction that would have committed its outputs aborted) gets the outputs again; a
+     * second copy of the input at another offset does not (they were committed already).
+     */
+    source?: string | null;
+  }[];
   /** Indexed copies for work queues. */
   status: string;
   waitingFor: string[];

@@ -1,12 +1,12 @@
-import { Connection, Model, Schema } from 'mongoose';
+import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { ReleaseRecord } from './release-record.model';
-import { ReleaseRecordRepository } from './release-record.repository';
+import { ReleaseRecordRepository, WaitingFilter } from './release-record.repository';
 
 interface ReleaseRecordDocument {
   _id: string;
   state: string;
   tail: string | null;
-  outbox: { inputId: string; outputs: string }[];
+  outbox: { inputId: string; outputs: string; source?: string | null }[];
   status: string;
   waitingFor: string[];
   office: string | null;
@@ -19,7 +19,9 @@ const schema = new Schema<ReleaseRecordDocument>(
     _id: String,
     state: String,
     tail: { type: String, default: null },
-    outbox: [{ _id: false, inputId: String, outputs: String }],
+    outbox: [
+      { _id: false, inputId: String, outputs: String, source: { type: String, default: null } },
+    ],
     status: { type: String, index: true },
     waitingFor: { type: [String], index: true },
     office: { type: String, default: null },
@@ -28,6 +30,8 @@ const schema = new Schema<ReleaseRecordDocument>(
   },
   { versionKey: false, collection: 'release_records' },
 );
+// Work queues: held declarations waiting for one control, in MRN order.
+schema.index({ status: 1, waitingFor: 1, _id: 1 });
 
 // JSON text for state, tail and outputs: exact bytes back, and no field-name restrictions.
 function toDomain<S>(d: ReleaseRecordDocument): ReleaseRecord<S> {
@@ -38,6 +42,7 @@ function toDomain<S>(d: ReleaseRecordDocument): ReleaseRecord<S> {
     outbox: d.outbox.map((o) => ({
       inputId: o.inputId,
       outputs: JSON.parse(o.outputs) as unknown[],
+      source: o.source ?? null,
     })),
     status: d.status,
     waitingFor: d.waitingFor,
@@ -66,7 +71,11 @@ export class MongoReleaseRecordRepository extends ReleaseRecordRepository {
       {
         state: JSON.stringify(r.state),
         tail: r.tail ? JSON.stringify(r.tail) : null,
-        outbox: r.outbox.map((o) => ({ inputId: o.inputId, outputs: JSON.stringify(o.outputs) })),
+        outbox: r.outbox.map((o) => ({
+          inputId: o.inputId,
+          outputs: JSON.stringify(o.outputs),
+          source: o.source ?? null,
+        })),
         status: r.status,
         waitingFor: r.waitingFor,
         office: r.office,
@@ -77,16 +86,13 @@ export class MongoReleaseRecordRepository extends ReleaseRecordRepository {
     );
   }
 
-  async findWaiting(f: {
-    requirement?: string;
-    office?: string;
-    borderPost?: string;
-    limit: number;
-  }): Promise<ReleaseRecord[]> {
-    const filter: Record<string, string> = { status: 'held' };
+  async findWaiting(f: WaitingFilter): Promise<ReleaseRecord[]> {
+    const filter: Record<string, unknown> = { status: 'held' };
     if (f.requirement) filter.waitingFor = f.requirement;
     if (f.office) filter.office = f.office;
     if (f.borderPost) filter.borderPost = f.borderPost;
+    // The cursor is the last MRN of the previous page: pages follow the MRN order.
+    if (f.after) filter._id = mongoose.trusted({ $gt: f.after });
     const docs = await this.model
       .find(filter)
       .sort({ _id: 1 })

@@ -1,2 +1,4 @@
 // Repositories of the release service; exported through the lib index.
-export {};
+export * from './notification.model';
+export * from './notification.repository';
+export * from './notification.mongo-repository';

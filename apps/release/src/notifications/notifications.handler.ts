@@ -1,0 +1,53 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EVENT_TYPES, EventEnvelope, NotificationPayload, TOPICS } from '@customs/contracts';
+import { KafkaEventContext } from '@customs/messaging';
+import { NotificationRepository } from '@customs/persistence';
+import { requireVersion } from '@customs/platform';
+
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * Keeps every notification on `customs.notifications.v1` (intake's and release's own) for
+ * its recipient to fetch over HTTP. The feed position is the record's offset + 1: the topic
+ * is keyed by recipient, so all of a recipient's notifications are on one partition, in
+ * publication order, and the offset only grows (a change of the partition count would move
+ * recipients and break that; the topic contract fixes the count per deployment). Stored
+ * once per event id, so redelivery or a republished notification changes nothing.
+ */
+@Controller()
+export class NotificationsHandler {
+  private readonly logger = new Logger(NotificationsHandler.name);
+
+  constructor(private readonly notifications: NotificationRepository) {}
+
+  @EventPattern(TOPICS.notifications)
+  async onNotification(@Payload() e: EventEnvelope, @Ctx() ctx: KafkaEventContext): Promise<[]> {
+    requireVersion(e, EVENT_TYPES.notification, [1]);
+    const p = e.payload as NotificationPayload | undefined;
+    if (!nonEmpty(p?.recipient) || !nonEmpty(p.code)) {
+      throw Object.assign(new Error(`notification ${e.eventId} has no recipient or no code`), {
+        retryable: false,
+        code: 'INVALID_NOTIFICATION',
+      });
+    }
+    const { key, partition, offset } = ctx.record;
+    if (key !== p.recipient) {
+      // Still kept (it is a real notification), but its cursor may sort out of order.
+      this.logger.warn(
+        `notification ${e.eventId} keyed '${String(key)}' for recipient '${p.recipient}': producers must key by recipient`,
+      );
+    }
+    await this.notifications.record({
+      eventId: e.eventId,
+      recipient: p.recipient,
+      cursor: Number(offset) + 1,
+      partition,
+      code: p.code,
+      mrn: e.mrn,
+      lrn: e.lrn,
+      envelope: e,
+    });
+    return [];
+  }
+}
