@@ -75,7 +75,10 @@ describe('the pipeline over the real broker and store', () => {
       'DeclarationValued',
     ];
     let view: { status: string; history: { type: string }[] } = { status: '', history: [] };
-    for (let i = 0; i < 50 && !wanted.every((t) => view.history.some((h) => h.type === t)); i++) {
+    const caughtUp = () =>
+      wanted.every((t) => view.history.some((h) => h.type === t)) &&
+      ['held', 'released'].includes(view.status);
+    for (let i = 0; i < 75 && !caughtUp(); i++) {
       const res = await fetch(`${harness.intakeUrl}/declarations/${mrn}`);
       expect(res.status).toBe(200);
       view = (await res.json()) as typeof view;

@@ -1,23 +1,42 @@
 import { EventEnvelope } from '@customs/contracts';
-import { OutgoingRecord } from '@customs/messaging';
+import { KafkaRecordMeta, OutgoingRecord } from '@customs/messaging';
 import { ProcessedEventRepository } from '@customs/persistence';
 
+/** Where a record was read: its identity in the log. */
+export function sourceOf(record: Pick<KafkaRecordMeta, 'topic' | 'partition' | 'offset'>): string {
+  return `${record.topic}:${record.partition}:${record.offset}`;
+}
+
 /**
- * Runs a decision at most once per input event: a redelivered input gets back the records
- * stored the first time (same ids, same hashes), so a crash between the store write and
- * the Kafka commit never yields a second, different decision.
+ * Runs a decision at most once per input event. The same record read again (a crash between
+ * the store write and the Kafka commit, a rebalance) gets back the records stored the first
+ * time: same ids, same hashes, and the transaction that failed never showed them. A second
+ * copy of the input at another offset (a client's retry, an upstream redelivery) gets
+ * nothing: its outputs are already on the log, and publishing them again would put exact
+ * duplicates into the audit log.
  */
 export async function processOnce(
   processed: ProcessedEventRepository,
   inputId: string,
   decide: () => Promise<OutgoingRecord[]> | OutgoingRecord[],
+  source: string | null = null,
 ): Promise<OutgoingRecord[]> {
   const already = await processed.find(inputId);
-  if (already) return already;
+  if (already) return replay(already, source);
   const outputs = await decide();
   const mrn = outputs.find((o) => o.value.mrn)?.value.mrn ?? null;
-  if (await processed.record(inputId, mrn, outputs)) return outputs;
-  return (await processed.find(inputId)) ?? outputs;
+  if (await processed.record(inputId, mrn, outputs, source)) return outputs;
+  const winner = await processed.find(inputId);
+  return winner ? replay(winner, source) : outputs;
+}
+
+function replay(
+  stored: { outputs: OutgoingRecord[]; source: string | null },
+  source: string | null,
+): OutgoingRecord[] {
+  return stored.source === null || source === null || stored.source === source
+    ? stored.outputs
+    : [];
 }
 
 /** Readers accept the schema versions they know and refuse the others by name. */

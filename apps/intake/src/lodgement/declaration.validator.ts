@@ -1,24 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { Declaration, RejectionReason } from '@customs/contracts';
-import { Nomenclature, validateDeclaration } from '@customs/domain';
-import { loadSeedNomenclature } from '@customs/reference-data';
+import { validateDeclaration } from '@customs/domain';
+import { NomenclatureCatalog } from '../reference/nomenclature.catalog';
 
-export type ValidationOutcome =
-  { ok: true; declaration: Declaration } | { ok: false; reasons: RejectionReason[] };
+export type ValidationOutcome = (
+  { ok: true; declaration: Declaration } | { ok: false; reasons: RejectionReason[] }
+) & {
+  /** The nomenclature version the declaration was judged by (recorded in its acceptance). */
+  nomenclatureVersion: string;
+};
 
 /**
  * Validation in layers (structure, codes, nomenclature, business rules), every failure
- * reported with its path, against the nomenclature in force at lodgement.
+ * reported with its path, against the nomenclature version in force at the lodgement
+ * instant. Asynchronous because that version may come from the store.
  */
 @Injectable()
 export class DeclarationValidator {
-  private readonly nomenclature: Nomenclature = loadSeedNomenclature();
+  constructor(private readonly nomenclatures: NomenclatureCatalog) {}
 
-  get nomenclatureVersion(): string {
-    return this.nomenclature.version;
-  }
-
-  validate(input: unknown, lodgementDate: string): ValidationOutcome {
-    return validateDeclaration(input, { nomenclature: this.nomenclature, lodgementDate });
+  /** `lodgedAt`: ISO-8601 instant of lodgement; codes are judged at its UTC date. */
+  async validate(input: unknown, lodgedAt: string): Promise<ValidationOutcome> {
+    const nomenclature = await this.nomenclatures.at(lodgedAt);
+    const result = validateDeclaration(input, {
+      nomenclature,
+      lodgementDate: new Date(lodgedAt).toISOString().slice(0, 10),
+    });
+    return { ...result, nomenclatureVersion: nomenclature.version };
   }
 }

@@ -15,6 +15,7 @@ import type { Response } from 'express';
 import { checkMrn } from '@customs/domain';
 import { TimelineRepository } from '@customs/persistence';
 import { statusOf } from '../timeline/timeline-entry.mapper';
+import { AmendmentService } from '../amendment/amendment.service';
 import { LodgementService } from './lodgement.service';
 
 /** Border posts and declarants lodge declarations and follow them here. */
@@ -23,11 +24,15 @@ export class DeclarationsController {
   constructor(
     private readonly lodgement: LodgementService,
     private readonly timeline: TimelineRepository,
+    private readonly amendments: AmendmentService,
   ) {}
 
   /**
-   * 202 with the MRN once the submission is on the log; 200 for a resubmission of the same
-   * content; 400 listing every failure by JSON path; 409 for the same LRN with other content.
+   * 202 with the MRN once the submission is on the log; 200 with the same MRN for a
+   * resubmission (same `Idempotency-Key`, or without one the same LRN, by the same
+   * declarant, with the same content), even when concurrent or on another replica; 400
+   * listing every failure by JSON path; 409 when the key (or the LRN) was used for another
+   * content. The key is scoped to the declarant (declarant.id of the body).
    */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -35,8 +40,9 @@ export class DeclarationsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
     @Headers('traceparent') traceparent?: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ) {
-    const result = await this.lodgement.lodgeOverHttp(body, traceparent);
+    const result = await this.lodgement.lodgeOverHttp(body, { idempotencyKey, traceparent });
     switch (result.kind) {
       case 'invalid':
         throw new HttpException(
@@ -53,7 +59,11 @@ export class DeclarationsController {
           {
             statusCode: 409,
             error: 'Conflict',
-            message: `LRN already lodged as ${result.mrn} with a different content`,
+            code: result.code,
+            message:
+              result.code === 'IDEMPOTENCY_KEY_CONFLICT'
+                ? `Idempotency-Key already used by this declarant for another declaration (${result.mrn})`
+                : `LRN already lodged as ${result.mrn} with a different content`,
             mrn: result.mrn,
           },
           409,
@@ -82,11 +92,21 @@ export class DeclarationsController {
     }
     const timeline = await this.timeline.get(check.mrn);
     if (!timeline) throw new NotFoundException(`no declaration ${check.mrn}`);
+    const versions = await this.amendments.list(check.mrn);
     return {
       mrn: timeline.mrn,
       lrn: timeline.lrn,
       status: statusOf(timeline.entries),
       history: timeline.entries,
+      // Amendments and invalidation requested (version 1 is the declaration as accepted).
+      version: versions[versions.length - 1]?.version ?? 1,
+      changes: versions.map((v) => ({
+        version: v.version,
+        kind: v.kind,
+        requestedAt: v.requestedAt,
+        eventId: v.eventId,
+        reason: v.reason ?? undefined,
+      })),
     };
   }
 }

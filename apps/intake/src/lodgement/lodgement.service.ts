@@ -19,6 +19,8 @@ import {
 import { assignMrn } from '@customs/domain';
 import { MalformedRecord, OutgoingRecord } from '@customs/messaging';
 import {
+  IdempotencyClaim,
+  IdempotencyKeyRepository,
   Lodgement,
   LodgementRepository,
   ProcessedEventRepository,
@@ -51,9 +53,24 @@ export function mrnFor(declaration: Declaration, at: string, salt = 0): string {
 
 export type LodgeResult =
   | { kind: 'invalid'; reasons: RejectionReason[] }
-  | { kind: 'conflict'; mrn: string }
-  | { kind: 'duplicate'; mrn: string; status: 'accepted' }
+  | { kind: 'conflict'; mrn: string; code: 'DUPLICATE_LRN_CONFLICT' | 'IDEMPOTENCY_KEY_CONFLICT' }
+  | { kind: 'duplicate'; mrn: string; status: 'accepted' | 'submitted' }
   | { kind: 'submitted'; mrn: string; eventId: string };
+
+/** A claim whose submission was never marked published is republished after this long. */
+const REPUBLISH_AFTER_MS = 10_000;
+
+/** RFC draft "Idempotency-Key": an opaque string; we take up to 255 visible ASCII characters. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function idempotencyKeyProblem(key: string | undefined): RejectionReason | null {
+  if (key === undefined || IDEMPOTENCY_KEY.test(key)) return null;
+  return {
+    code: 'INVALID_IDEMPOTENCY_KEY',
+    path: 'headers.idempotency-key',
+    message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+  };
+}
 
 /**
  * The intake use cases: lodging over HTTP (validate, then publish the submission) and
@@ -68,23 +85,45 @@ export class LodgementService {
     private readonly lodgements: LodgementRepository,
     private readonly processed: ProcessedEventRepository,
     private readonly timeline: TimelineRepository,
+    private readonly claims: IdempotencyKeyRepository,
     @Inject(KAFKA_PUBLISHER) private readonly publisher: KafkaPublisher,
   ) {}
 
-  async lodgeOverHttp(body: unknown, traceparent?: string): Promise<LodgeResult> {
+  /**
+   * Lodging over HTTP, idempotent per declarant and key: `Idempotency-Key` when the request
+   * has one, else the LRN. The first request to claim (declarant, key) in the store (a unique
+   * _id, so the race is decided by the store whichever replica each request reaches)
+   * publishes the submission and answers 202; any later request with the same key and the
+   * same declaration gets the same MRN with 200, one with another declaration 409. An LRN
+   * already lodged (under any key, or from the topic) answers the same way. The MRN derives
+   * from declarant and LRN, so every answer names the MRN the consumer will assign.
+   */
+  async lodgeOverHttp(
+    body: unknown,
+    options: { idempotencyKey?: string; traceparent?: string } = {},
+  ): Promise<LodgeResult> {
+    const keyProblem = idempotencyKeyProblem(options.idempotencyKey);
+    if (keyProblem) return { kind: 'invalid', reasons: [keyProblem] };
     const now = new Date().toISOString();
-    const validation = this.validator.validate(body, now.slice(0, 10));
+    const validation = await this.validator.validate(body, now);
     if (!validation.ok) return { kind: 'invalid', reasons: validation.reasons };
     const declaration = validation.declaration;
-    const existing = await this.lodgements.findByDeclarantLrn(
-      declaration.declarant.id,
-      declaration.lrn,
-    );
-    if (existing) {
-      return existing.payloadHash === payloadHash(declaration)
-        ? { kind: 'duplicate', mrn: existing.mrn, status: 'accepted' }
-        : { kind: 'conflict', mrn: existing.mrn };
+    const hash = payloadHash(declaration);
+    const declarantId = declaration.declarant.id;
+    const key =
+      options.idempotencyKey !== undefined
+        ? `key:${options.idempotencyKey}`
+        : `lrn:${declaration.lrn}`;
+
+    const prior = await this.claims.find(declarantId, key);
+    if (prior) return this.answerClaimed(prior, hash, options.traceparent);
+    const lodged = await this.lodgements.findByDeclarantLrn(declarantId, declaration.lrn);
+    if (lodged) {
+      return lodged.payloadHash === hash
+        ? { kind: 'duplicate', mrn: lodged.mrn, status: 'accepted' }
+        : { kind: 'conflict', mrn: lodged.mrn, code: 'DUPLICATE_LRN_CONFLICT' };
     }
+
     const submitted = firstEvent<SubmittedPayload>({
       type: EVENT_TYPES.submitted,
       schemaVersion: CURRENT_SCHEMA_VERSION,
@@ -93,11 +132,56 @@ export class LodgementService {
       occurredAt: now,
       payload: { declaration, channel: 'http' },
     });
+    const claim: IdempotencyClaim = {
+      declarantId,
+      key,
+      lrn: declaration.lrn,
+      payloadHash: hash,
+      mrn: mrnFor(declaration, now),
+      submittedEventId: submitted.eventId,
+      submitted: JSON.stringify(submitted),
+      published: false,
+      claimedAt: now,
+    };
+    const claimed = await this.claims.claim(claim);
+    if (!claimed.claimed) return this.answerClaimed(claimed.existing, hash, options.traceparent);
+    await this.publishClaim(claim, options.traceparent);
+    return { kind: 'submitted', mrn: claim.mrn, eventId: submitted.eventId };
+  }
+
+  /** The answer to a request whose key another request claimed first. */
+  private async answerClaimed(
+    claim: IdempotencyClaim,
+    hash: string,
+    traceparent?: string,
+  ): Promise<LodgeResult> {
+    const lodged = await this.lodgements.findByDeclarantLrn(claim.declarantId, claim.lrn);
+    const mrn = lodged?.mrn ?? claim.mrn;
+    if (claim.payloadHash !== hash)
+      return {
+        kind: 'conflict',
+        mrn,
+        // Without a header the LRN is the key: say so in the LRN's terms.
+        code: claim.key.startsWith('lrn:') ? 'DUPLICATE_LRN_CONFLICT' : 'IDEMPOTENCY_KEY_CONFLICT',
+      };
+    // The first request died between its claim and its publish: publish the very same
+    // record for it (same event id, so the consumer decides it once however often it comes).
+    if (
+      !lodged &&
+      !claim.published &&
+      Date.now() - Date.parse(claim.claimedAt) > REPUBLISH_AFTER_MS
+    )
+      await this.publishClaim(claim, traceparent);
+    return { kind: 'duplicate', mrn, status: lodged ? 'accepted' : 'submitted' };
+  }
+
+  private async publishClaim(claim: IdempotencyClaim, traceparent?: string): Promise<void> {
+    const submitted = JSON.parse(claim.submitted) as EventEnvelope<SubmittedPayload>;
     await this.publisher.publish(
-      [{ topic: TOPICS.submitted, key: declaration.lrn, value: submitted }],
+      [{ topic: TOPICS.submitted, key: claim.lrn, value: submitted }],
       traceparent,
     );
-    return { kind: 'submitted', mrn: mrnFor(declaration, now), eventId: submitted.eventId };
+    await this.claims.markPublished(claim.declarantId, claim.key);
   }
 
   /** Decides one record of the submitted topic. Redelivery returns the same records. */
@@ -146,7 +230,8 @@ export class LodgementService {
       ]);
     }
     const raw = (submitted.payload as Partial<SubmittedPayload>)?.declaration;
-    const validation = this.validator.validate(raw, submitted.occurredAt.slice(0, 10));
+    // Judged by the reference data in force when it was lodged (the submission's instant).
+    const validation = await this.validator.validate(raw, submitted.occurredAt);
     if (!validation.ok)
       return this.reject(
         submitted,
@@ -178,10 +263,11 @@ export class LodgementService {
         acceptedAt: new Date().toISOString(),
       };
       const created = await this.lodgements.create(lodgement);
-      if (created.created) return this.accept(submitted, declaration, lodgement);
+      const nomenclature = validation.nomenclatureVersion;
+      if (created.created) return this.accept(submitted, declaration, lodgement, nomenclature);
       const existing = created.existing;
       if (existing.submittedEventId === submitted.eventId)
-        return this.accept(submitted, declaration, existing);
+        return this.accept(submitted, declaration, existing, nomenclature);
       if (existing.declarantId === declaration.declarant.id && existing.lrn === declaration.lrn) {
         if (existing.payloadHash === hash) {
           this.logger.log(
@@ -206,6 +292,7 @@ export class LodgementService {
     submitted: EventEnvelope,
     declaration: Declaration,
     lodgement: Lodgement,
+    nomenclatureVersion: string,
   ): Promise<OutgoingRecord[]> {
     const accepted = nextEvent<AcceptedPayload>(submitted, {
       type: EVENT_TYPES.accepted,
@@ -218,7 +305,7 @@ export class LodgementService {
         acceptance: {
           mrn: lodgement.mrn,
           acceptedAt: lodgement.acceptedAt,
-          referenceData: { nomenclature: this.validator.nomenclatureVersion },
+          referenceData: { nomenclature: nomenclatureVersion },
         },
       },
     });

@@ -52,6 +52,11 @@ export function statusOf(entries: TimelineEntry[]): string {
       return 'held';
     case 'DeclarationReleased':
       return String(last.summary.status ?? 'released');
+    // Links release appends for the requests of amendment.service.ts.
+    case 'DeclarationAmended':
+      return 'amended';
+    case 'DeclarationInvalidated':
+      return 'invalidated';
     default:
       return last.type;
   }

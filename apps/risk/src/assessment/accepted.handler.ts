@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventEnvelope, TOPICS } from '@customs/contracts';
-import { OutgoingRecord } from '@customs/messaging';
+import { KafkaEventContext, OutgoingRecord } from '@customs/messaging';
 import { ProcessedEventRepository, RiskAssessmentRecordRepository } from '@customs/persistence';
-import { processOnce } from '@customs/platform';
+import { processOnce, sourceOf } from '@customs/platform';
 import { RiskAssessmentService } from './risk-assessment.service';
 
 @Controller()
@@ -15,9 +15,15 @@ export class AcceptedHandler {
   ) {}
 
   @EventPattern(TOPICS.accepted)
-  async onAccepted(@Payload() accepted: EventEnvelope): Promise<OutgoingRecord[]> {
-    const outputs = await processOnce(this.processed, accepted.eventId, () =>
-      this.risk.assess(accepted),
+  async onAccepted(
+    @Payload() accepted: EventEnvelope,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<OutgoingRecord[]> {
+    const outputs = await processOnce(
+      this.processed,
+      accepted.eventId,
+      () => this.risk.assess(accepted),
+      sourceOf(ctx.record),
     );
     // Recorded from the outputs processOnce returns (on redelivery: the stored ones), so the
     // statistics always count the decision that is published, once per MRN.

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventEnvelope, TOPICS } from '@customs/contracts';
-import { OutgoingRecord } from '@customs/messaging';
+import { KafkaEventContext, OutgoingRecord } from '@customs/messaging';
 import { ProcessedEventRepository } from '@customs/persistence';
-import { processOnce } from '@customs/platform';
+import { processOnce, sourceOf } from '@customs/platform';
 import { ValuationService } from './valuation.service';
 
 @Controller()
@@ -14,7 +14,15 @@ export class RiskAssessedHandler {
   ) {}
 
   @EventPattern(TOPICS.riskAssessed)
-  onRiskAssessed(@Payload() assessed: EventEnvelope): Promise<OutgoingRecord[]> {
-    return processOnce(this.processed, assessed.eventId, () => this.valuation.value(assessed));
+  onRiskAssessed(
+    @Payload() assessed: EventEnvelope,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<OutgoingRecord[]> {
+    return processOnce(
+      this.processed,
+      assessed.eventId,
+      () => this.valuation.value(assessed),
+      sourceOf(ctx.record),
+    );
   }
 }

@@ -1,18 +1,25 @@
 import { isDuplicateKey } from '../mongo-connection';
 import { OutgoingRecord } from '@customs/messaging';
 import { Connection, Model, Schema } from 'mongoose';
-import { ProcessedEventRepository } from './processed-event.repository';
+import { ProcessedEventRepository, ProcessedInput } from './processed-event.repository';
 
 interface ProcessedEventDocument {
   _id: string;
   mrn: string | null;
   /** Outputs as JSON text: the exact bytes come back on redelivery. */
   outputs: string;
+  source?: string | null;
   at: Date;
 }
 
 const schema = new Schema<ProcessedEventDocument>(
-  { _id: String, mrn: { type: String, default: null, index: true }, outputs: String, at: Date },
+  {
+    _id: String,
+    mrn: { type: String, default: null, index: true },
+    outputs: String,
+    source: { type: String, default: null },
+    at: Date,
+  },
   { versionKey: false, collection: 'processed_events' },
 );
 
@@ -27,9 +34,9 @@ export class MongoProcessedEventRepository extends ProcessedEventRepository {
     this.model = connection.model<ProcessedEventDocument>('ProcessedEvent', schema);
   }
 
-  async find(eventId: string): Promise<OutgoingRecord[] | null> {
-    const doc = await this.model.findById(eventId, { outputs: 1 }).lean();
-    return doc ? toRecords(doc) : null;
+  async find(eventId: string): Promise<ProcessedInput | null> {
+    const doc = await this.model.findById(eventId, { outputs: 1, source: 1 }).lean();
+    return doc ? { outputs: toRecords(doc), source: doc.source ?? null } : null;
   }
 
   async record(eventId: string, mrn: string | null, outputs: OutgoingRecord[]): Promise<boolean> {

@@ -1,0 +1,77 @@
+import { firstEvent } from '@customs/contracts';
+import { OutgoingRecord } from '@customs/messaging';
+import { ProcessedEventRepository, ProcessedInput } from '@customs/persistence';
+import { processOnce } from './process-once';
+
+/** The repository contract in memory (the Mongo one is exercised by the e2e suites). */
+class InMemoryProcessed extends ProcessedEventRepository {
+  readonly rows = new Map<string, ProcessedInput>();
+  async find(id: string) {
+    return this.rows.get(id) ?? null;
+  }
+  async record(
+    id: string,
+    _mrn: string | null,
+    outputs: OutgoingRecord[],
+    source: string | null = null,
+  ) {
+    if (this.rows.has(id)) return false;
+    this.rows.set(id, { outputs, source });
+    return true;
+  }
+  async findByMrn() {
+    return [];
+  }
+}
+
+const out = (n: number): OutgoingRecord[] => [
+  {
+    topic: 't',
+    key: 'k',
+    value: firstEvent({
+      type: 'X',
+      schemaVersion: 1,
+      lrn: `L${n}`,
+      producer: 'p@1',
+      payload: { n },
+    }),
+  },
+];
+
+describe('processOnce', () => {
+  it('decides once and gives the same records back when the same record is read again', async () => {
+    const repo = new InMemoryProcessed();
+    let calls = 0;
+    const decide = () => {
+      calls++;
+      return out(calls);
+    };
+    const first = await processOnce(repo, 'e1', decide, 'in:0:5');
+    const again = await processOnce(repo, 'e1', decide, 'in:0:5');
+    expect(calls).toBe(1);
+    expect(again).toEqual(first);
+  });
+
+  it('publishes nothing for a second copy of the input at another offset', async () => {
+    const repo = new InMemoryProcessed();
+    await processOnce(repo, 'e1', () => out(1), 'in:0:5');
+    expect(await processOnce(repo, 'e1', () => out(2), 'in:0:9')).toEqual([]);
+  });
+
+  it('replays stored records when the source is unknown (records kept before sources were)', async () => {
+    const repo = new InMemoryProcessed();
+    const first = out(1);
+    await processOnce(repo, 'e1', () => first, null);
+    expect(await processOnce(repo, 'e1', () => out(2), 'in:0:9')).toEqual(first);
+  });
+
+  it('returns the winner of a race between two replicas', async () => {
+    // The other replica records between our lookup and our write.
+    const winner = out(7);
+    let lookups = 0;
+    const racing = new InMemoryProcessed();
+    racing.find = async (id: string) => (lookups++ === 0 ? null : (racing.rows.get(id) ?? null));
+    racing.rows.set('e1', { outputs: winner, source: 'in:0:5' });
+    expect(await processOnce(racing, 'e1', () => out(1), 'in:0:5')).toEqual(winner);
+  });
+});
