@@ -10,6 +10,8 @@ export const TOPICS = {
   payments: 'customs.payments.v1',
   controlResults: 'customs.controls.results.v1',
   notifications: 'customs.notifications.v1',
+  /** Amendment and invalidation requests checked by intake, for release (the chain's tail holder) to apply. */
+  amendments: 'customs.declarations.amendments.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

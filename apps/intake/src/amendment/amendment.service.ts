@@ -1,3 +1,4 @@
+import type { AmendmentRequestedPayload, InvalidationRequestedPayload } from '@customs/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CURRENT_SCHEMA_VERSION,
@@ -26,23 +27,6 @@ import { AMENDMENT_EVENT_TYPES, AMENDMENTS_TOPIC } from './amendment.topic';
 
 const PRODUCER = producerName('intake');
 const REPUBLISH_AFTER_MS = 10_000;
-
-export interface AmendmentRequestedPayload {
-  amendment: {
-    /** 2 for the first amendment (version 1 is the declaration as accepted). */
-    version: number;
-    declaration: Declaration;
-    /** SHA-256 of the canonical declaration of this version, and of the one it replaces. */
-    payloadHash: string;
-    previousPayloadHash: string;
-    referenceData: { nomenclature: string };
-    requestedAt: string;
-  };
-}
-
-export interface InvalidationRequestedPayload {
-  invalidation: { version: number; reason: string; requestedBy: string; requestedAt: string };
-}
 
 export type ChangeResult =
   | { kind: 'bad-mrn'; reasons: RejectionReason[] }

@@ -1,3 +1,4 @@
+import { EVENT_TYPES, TOPICS } from '@customs/contracts';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ServiceConfig } from '@customs/config';
 import { AUDIT_TOPIC_CONFIG } from '@customs/messaging';
@@ -12,14 +13,14 @@ import { Admin } from 'kafkajs';
  * Kept forever like the declaration topics. Until the contract lists it (TOPICS in
  * libs/contracts), intake creates it at start with the contract's partition count.
  */
-export const AMENDMENTS_TOPIC = 'customs.declarations.amendments.v1';
+export const AMENDMENTS_TOPIC = TOPICS.amendments;
 
 export const AMENDMENT_EVENT_TYPES = {
-  amendmentRequested: 'DeclarationAmendmentRequested',
-  invalidationRequested: 'DeclarationInvalidationRequested',
+  amendmentRequested: EVENT_TYPES.amendmentRequested,
+  invalidationRequested: EVENT_TYPES.invalidationRequested,
   /** The chain links release appends (see amendment.service.ts). */
-  amended: 'DeclarationAmended',
-  invalidated: 'DeclarationInvalidated',
+  amended: EVENT_TYPES.amended,
+  invalidated: EVENT_TYPES.invalidated,
 } as const;
 
 @Injectable()

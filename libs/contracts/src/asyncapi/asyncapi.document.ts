@@ -5,15 +5,16 @@ import { contractSchemas } from './payload.schemas';
 /** Which event types each topic carries: the contract consumers rely on. */
 export const TOPIC_EVENT_TYPES: Record<string, readonly string[]> = {
   [TOPICS.submitted]: [EVENT_TYPES.submitted],
-  [TOPICS.accepted]: [EVENT_TYPES.accepted],
+  [TOPICS.accepted]: [EVENT_TYPES.accepted, EVENT_TYPES.amended],
   [TOPICS.rejected]: [EVENT_TYPES.rejected],
   [TOPICS.riskAssessed]: [EVENT_TYPES.riskAssessed],
   [TOPICS.valued]: [EVENT_TYPES.valued],
   [TOPICS.held]: [EVENT_TYPES.held],
-  [TOPICS.released]: [EVENT_TYPES.released],
+  [TOPICS.released]: [EVENT_TYPES.released, EVENT_TYPES.invalidated],
   [TOPICS.payments]: [EVENT_TYPES.payment],
   [TOPICS.controlResults]: [EVENT_TYPES.controlResult, EVENT_TYPES.officerDecision],
   [TOPICS.notifications]: [EVENT_TYPES.notification],
+  [TOPICS.amendments]: [EVENT_TYPES.amendmentRequested, EVENT_TYPES.invalidationRequested],
 };
 
 const KEYS: Record<string, string> = {

@@ -180,6 +180,45 @@ export function contractSchemas(): Record<string, Schema> {
       grounds: { type: 'array', items: str },
       officerId: str,
     }),
+    DeclarationAmendmentRequestedPayload: obj({
+      amendment: obj({
+        version: { type: 'integer', minimum: 2 },
+        declaration: ref('DeclarationDto'),
+        payloadHash: hex64,
+        previousPayloadHash: hex64,
+        referenceData: obj({ nomenclature: str }),
+        requestedAt: { type: 'string', format: 'date-time' },
+      }),
+    }),
+    DeclarationInvalidationRequestedPayload: obj({
+      invalidation: obj({
+        version: { type: 'integer', minimum: 1 },
+        reason: str,
+        requestedBy: str,
+        requestedAt: { type: 'string', format: 'date-time' },
+      }),
+    }),
+    DeclarationAmendedPayload: obj({
+      declaration: ref('DeclarationDto'),
+      acceptance: ref('Acceptance'),
+      amendment: obj({
+        version: { type: 'integer', minimum: 2 },
+        requestEventId: uuid,
+        payloadHash: hex64,
+        previousPayloadHash: hex64,
+      }),
+    }),
+    DeclarationInvalidatedPayload: obj({
+      declaration: ref('DeclarationDto'),
+      acceptance: ref('Acceptance'),
+      invalidation: obj({
+        version: { type: 'integer', minimum: 1 },
+        reason: str,
+        requestedBy: str,
+        requestEventId: uuid,
+      }),
+      release: obj({ status: { const: 'invalidated' }, grounds: { type: 'array', items: str } }),
+    }),
     NotificationIssuedPayload: obj({
       code: { type: 'string', pattern: '^\\d{2}$' },
       text: str,

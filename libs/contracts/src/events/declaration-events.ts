@@ -17,6 +17,11 @@ export const EVENT_TYPES = {
   controlResult: 'ControlResultRecorded',
   officerDecision: 'OfficerDecisionRecorded',
   notification: 'NotificationIssued',
+  amendmentRequested: 'DeclarationAmendmentRequested',
+  invalidationRequested: 'DeclarationInvalidationRequested',
+  /** Chain links release appends when it applies a request. */
+  amended: 'DeclarationAmended',
+  invalidated: 'DeclarationInvalidated',
 } as const;
 
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -86,4 +91,40 @@ export interface NotificationPayload {
   lrn: string;
   /** The declaration event this notification reports. */
   aboutEventId: string;
+}
+
+/** A new version of an accepted declaration, checked by intake (not yet a link of the chain). */
+export interface AmendmentRequestedPayload {
+  amendment: {
+    /** 2 for the first amendment (version 1 is the declaration as accepted). */
+    version: number;
+    declaration: Declaration;
+    /** SHA-256 of the canonical declaration of this version, and of the one it replaces. */
+    payloadHash: string;
+    previousPayloadHash: string;
+    referenceData: { nomenclature: string };
+    requestedAt: string;
+  };
+}
+
+export interface InvalidationRequestedPayload {
+  invalidation: { version: number; reason: string; requestedBy: string; requestedAt: string };
+}
+
+/** The chain link release appends for an amendment: the new version, to be assessed again. */
+export interface AmendedPayload extends AcceptedPayload {
+  amendment: {
+    version: number;
+    requestEventId: string;
+    payloadHash: string;
+    previousPayloadHash: string;
+  };
+}
+
+/** The chain link release appends for an invalidation: the declaration ends here. */
+export interface InvalidatedPayload {
+  declaration: Declaration;
+  acceptance: Acceptance;
+  invalidation: { version: number; reason: string; requestedBy: string; requestEventId: string };
+  release: { status: 'invalidated'; grounds: string[] };
 }
