@@ -2,7 +2,6 @@ import type { AmendmentRequestedPayload, InvalidationRequestedPayload } from '@c
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CURRENT_SCHEMA_VERSION,
-  Declaration,
   derivedEventId,
   EventEnvelope,
   RejectionReason,
