@@ -23,6 +23,8 @@ function kustomize(): string {
   return gobin;
 }
 
+// Rendered manifests are untyped YAML: the assertions are the schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = {
   kind: string;
   metadata: { name: string; namespace?: string };
