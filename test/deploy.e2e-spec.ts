@@ -24,10 +24,10 @@ function kustomize(): string {
 }
 
 // Rendered manifests are untyped YAML: the assertions are the schema.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = {
   kind: string;
   metadata: { name: string; namespace?: string };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: Record<string, any>;
   data?: Record<string, string>;
 };
