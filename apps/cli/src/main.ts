@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAsyncApiCommand } from './commands/asyncapi.command';
 import { registerAuditCommand } from './commands/audit.command';
+import { registerBenchCommand } from './commands/bench.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerIntakeBenchCommand } from './commands/intake-bench.command';
 import { registerMrnCommand } from './commands/mrn.command';
@@ -27,6 +28,7 @@ registerReferenceCommand(program);
 registerDemoCommand(program);
 registerAsyncApiCommand(program);
 registerAuditCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`customs: ${error.message}\n`);

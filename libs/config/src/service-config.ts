@@ -31,6 +31,12 @@ export class ServiceEnvironment {
   @Max(5)
   KAFKA_REPLICATION_FACTOR = 1;
 
+  /** Partitions a replica handles at once (each with its own transactional producer). */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  KAFKA_PARTITIONS_CONCURRENTLY = 1;
+
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGO_URL must be a mongodb:// URL' })
   MONGO_URL = 'mongodb://127.0.0.1:27017';
 
@@ -75,7 +81,12 @@ const DEFAULT_PORTS: Record<string, number> = {
   valuation: 3002,
   release: 3003,
 };
-const NUMERIC = new Set(['KAFKA_PARTITIONS', 'KAFKA_REPLICATION_FACTOR', 'HTTP_PORT']);
+const NUMERIC = new Set([
+  'KAFKA_PARTITIONS',
+  'KAFKA_REPLICATION_FACTOR',
+  'KAFKA_PARTITIONS_CONCURRENTLY',
+  'HTTP_PORT',
+]);
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {

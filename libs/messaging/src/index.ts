@@ -6,3 +6,4 @@ export * from './outgoing-record';
 export * from './topic-provisioner';
 export * from './trace-context';
 export * from './transport-observer';
+export * from './batch-item';

@@ -12,6 +12,7 @@ import {
 } from 'kafkajs';
 import { createKafka } from './kafka-client.factory';
 import { KafkaEventContext, KafkaRecordMeta } from './kafka-event.context';
+import { BatchItem } from './batch-item';
 import { MalformedRecord, OutgoingRecord } from './outgoing-record';
 import { childTraceparent } from './trace-context';
 import { NOOP_OBSERVER, RecordContext, TransportObserver } from './transport-observer';
@@ -29,6 +30,8 @@ export interface KafkaTransportOptions {
   retryBackoffMs?: number;
   /** Most records processed before their outputs and offsets are committed. */
   maxBatchRecords?: number;
+  /** Longest time records wait for their commit (latency bound for slow handlers). */
+  maxBatchMillis?: number;
   /** Partitions processed at once; each runs its own transaction producer. */
   partitionsConcurrently?: number;
   observer?: TransportObserver;
@@ -46,11 +49,54 @@ type Handler = ((data: unknown, ctx: KafkaEventContext) => Promise<unknown>) & {
   extras?: Record<string, unknown>;
 };
 
-/** Errors of the store or broker: the record is not at fault, so retry without end. */
-function isInfrastructureError(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name ?? '';
-  return /^Mongo(Network|ServerSelection|NotConnected|PoolCleared)|^KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(
-    name,
+const INFRA_NAME =
+  /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|PoolCleared|TopologyClosed|ServerClosed)Error$|^KafkaJS(Connection|ConnectionClosed|RequestTimeout|NumberOfRetriesExceeded|BrokerNotFound|LockTimeout|Timeout)Error$/;
+const INFRA_CODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+/** Server-side labels of the MongoDB driver for a failure of the server, not of the request. */
+const INFRA_LABELS = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError'];
+
+/**
+ * Errors of the store or broker: the record is not at fault, so retry without end (and never
+ * dead-letter: a store or broker outage would otherwise empty the partition into the DLQ).
+ * Covers what was seen with FerretDB killed (mongoose's `MongooseError: Operation ...
+ * buffering timed out`, driver network / pool / selection errors, `MongoTopologyClosedError`
+ * when the connection is being closed) and with the broker restarted (kafkajs connection,
+ * timeout and retriable protocol errors), also when wrapped as the `cause` of another error.
+ */
+export function isInfrastructureError(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: unknown;
+    retriable?: boolean;
+    cause?: unknown;
+    originalError?: unknown;
+    errorLabels?: unknown;
+    errorLabelSet?: unknown;
+  };
+  const name = e.name ?? '';
+  if (INFRA_NAME.test(name)) return true;
+  // Mongoose buffers operations while disconnected and gives up after bufferTimeoutMS.
+  if (
+    name === 'MongooseError' &&
+    /buffering timed out|Connection was force closed|client was closed/i.test(e.message ?? '')
+  )
+    return true;
+  if (/^Mongo/.test(name)) {
+    const labels =
+      e.errorLabelSet instanceof Set
+        ? [...(e.errorLabelSet as Set<string>)]
+        : Array.isArray(e.errorLabels)
+          ? (e.errorLabels as string[])
+          : [];
+    if (labels.some((l) => INFRA_LABELS.includes(l))) return true;
+  }
+  // kafkajs marks the errors worth retrying (leader moved, coordinator loading, not enough replicas).
+  if (/^KafkaJS/.test(name) && e.retriable === true) return true;
+  if (typeof e.code === 'string' && INFRA_CODE.has(e.code)) return true;
+  return (
+    isInfrastructureError(e.cause, depth + 1) || isInfrastructureError(e.originalError, depth + 1)
   );
 }
 
@@ -65,6 +111,9 @@ function headersToRecord(headers: IHeaders | undefined): Record<string, string> 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Most time a SIGTERM waits for the in-flight batch before the transport lets go anyway. */
+const SHUTDOWN_GRACE_MS = 20000;
+
 /**
  * Nest transport strategy over kafkajs. Handlers stay `@EventPattern(topic)`; what they
  * return (OutgoingRecord[]) is published in one Kafka transaction together with the
@@ -78,6 +127,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private readonly producers = new Map<number, Producer>();
   private readonly opts: Required<KafkaTransportOptions>;
   private closing = false;
+  /** Resolves when close() begins: wakes a retry back-off so the batch is abandoned at once. */
+  private closingSignal!: Promise<void>;
+  private signalClosing!: () => void;
   private lastHeartbeat = 0;
   private crashed: string | null = null;
 
@@ -87,11 +139,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       maxAttempts: 3,
       retryBackoffMs: 200,
       maxBatchRecords: 500,
+      maxBatchMillis: 1000,
       partitionsConcurrently: 1,
       observer: NOOP_OBSERVER,
       ...options,
     };
     this.kafka = createKafka(`${options.service}-${options.transactionalId}`, options.brokers);
+    this.closingSignal = new Promise<void>((r) => (this.signalClosing = r));
   }
 
   on(): void {
@@ -141,11 +195,17 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.lastHeartbeat = Date.now()));
-    consumer.on(
-      consumer.events.CRASH,
-      (e) => (this.crashed = String(e.payload.error?.message ?? 'crashed')),
-    );
+    // A crash kafkajs restarts from (the broker went away) is not fatal: readiness follows
+    // the rejoin. Only a crash without restart leaves the replica unready for good.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.lastHeartbeat = Date.now();
+      this.crashed = null;
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      const why = String(e.payload.error?.message ?? 'crashed');
+      if (e.payload.restart) this.lastHeartbeat = 0;
+      else this.crashed = why;
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) =>
       this.opts.observer.lag(
         e.payload.topic,
@@ -211,17 +271,153 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       count = 0;
     };
 
+    const handler = this.messageHandlers.get(batch.topic) as Handler | undefined;
+    if (handler?.extras?.batch === true) {
+      // Batch handlers take a chunk at once (bulk store reads and writes); order within the
+      // partition is kept because the chunk is handled, and committed, as a whole.
+      for (let i = 0; i < batch.messages.length; i += this.opts.maxBatchRecords) {
+        if (!isRunning() || isStale() || this.closing) break;
+        const chunk = batch.messages.slice(i, i + this.opts.maxBatchRecords);
+        pending.push(
+          ...(await this.processChunk(handler, batch.topic, batch.partition, chunk, heartbeat)),
+        );
+        lastOffset = chunk[chunk.length - 1].offset;
+        await flush();
+        await heartbeat();
+      }
+      return;
+    }
+
+    // Commit by count and by time: a slow store must neither hold outputs back for long nor
+    // let the session time out (kafkajs throttles heartbeat() itself, so calling it per
+    // record is cheap and keeps a slow batch from being evicted and redone).
+    let since = Date.now();
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.closing) break;
       const outputs = await this.processRecord(batch.topic, batch.partition, message, heartbeat);
       pending.push(...outputs);
       lastOffset = message.offset;
-      if (++count >= this.opts.maxBatchRecords) {
+      await heartbeat();
+      if (++count >= this.opts.maxBatchRecords || Date.now() - since >= this.opts.maxBatchMillis) {
         await flush();
-        await heartbeat();
+        since = Date.now();
       }
     }
     await flush();
+  }
+
+  /**
+   * One call of a batch handler for a chunk of records. Malformed records are dead-lettered
+   * one by one; if the handler fails for a reason other than the infrastructure, the chunk
+   * is handled again record by record, so one poison record is isolated and the others pass.
+   */
+  private async processChunk(
+    handler: Handler,
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<WireRecord[]> {
+    const started = process.hrtime.bigint();
+    const out: WireRecord[] = [];
+    const items: { item: BatchItem; message: KafkaMessage; recordCtx: RecordContext }[] = [];
+    for (const message of messages) {
+      const meta = this.metaOf(topic, partition, message);
+      const recordCtx: RecordContext = { topic, partition, offset: message.offset };
+      try {
+        const envelope = parseEnvelope(message.value);
+        recordCtx.envelope = envelope;
+        items.push({ item: { envelope, record: meta }, message, recordCtx });
+      } catch (error) {
+        if (!(error instanceof MalformedEnvelopeError)) throw error;
+        out.push(this.deadLetter(meta, message, error, recordCtx));
+      }
+    }
+    if (items.length === 0) return out;
+    const ctx = new KafkaEventContext([items[0].item.record]);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await lastValueFrom(
+          this.transformToObservable(
+            await handler(
+              items.map((i) => i.item),
+              ctx,
+            ),
+          ),
+          { defaultValue: undefined },
+        );
+        const records = (Array.isArray(result) ? result : []) as OutgoingRecord[];
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9 / items.length;
+        const byCause = new Map<string, OutgoingRecord[]>();
+        for (const r of records) {
+          const cause = r.value.causationId ?? '';
+          byCause.set(cause, [...(byCause.get(cause) ?? []), r]);
+        }
+        const traceOf = new Map(
+          items.map((i) => [i.item.envelope.eventId, i.item.record.headers.traceparent]),
+        );
+        for (const i of items)
+          this.opts.observer.processed(
+            i.recordCtx,
+            seconds,
+            byCause.get(i.item.envelope.eventId) ?? [],
+          );
+        return [
+          ...out,
+          ...records.map((r) => ({
+            topic: r.topic,
+            key: r.key,
+            value: JSON.stringify(r.value),
+            headers: {
+              'content-type': 'application/json',
+              traceparent: childTraceparent(traceOf.get(r.value.causationId ?? '')),
+              ...r.headers,
+            },
+          })),
+        ];
+      } catch (error) {
+        if (isInfrastructureError(error) && !this.closing) {
+          const backoff = Math.min(this.opts.retryBackoffMs * 2 ** Math.min(attempt - 1, 6), 10000);
+          this.logger.warn(
+            `retrying a chunk of ${items.length} from ${topic}/${partition} in ${backoff} ms: ${(error as Error)?.message}`,
+          );
+          await sleep(backoff);
+          await heartbeat();
+          continue;
+        }
+        if (this.closing) throw error;
+        this.logger.warn(
+          `chunk of ${items.length} from ${topic}/${partition} failed (${(error as Error)?.message ?? String(error)}): handling it record by record`,
+        );
+        for (const i of items) {
+          const single = await this.opts.observer.withRecord(i.recordCtx, () =>
+            this.handleWithRetries(
+              handler,
+              [i.item],
+              new KafkaEventContext([i.item.record]),
+              i.item.record,
+              i.message,
+              i.recordCtx,
+              process.hrtime.bigint(),
+              heartbeat,
+            ),
+          );
+          out.push(...single);
+          await heartbeat();
+        }
+        return out;
+      }
+    }
+  }
+
+  private metaOf(topic: string, partition: number, message: KafkaMessage): KafkaRecordMeta {
+    return {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key ? message.key.toString('utf8') : null,
+      headers: headersToRecord(message.headers),
+    };
   }
 
   private async processRecord(
@@ -231,13 +427,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     heartbeat: () => Promise<void>,
   ): Promise<WireRecord[]> {
     const handler = this.messageHandlers.get(topic) as Handler | undefined;
-    const meta: KafkaRecordMeta = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key ? message.key.toString('utf8') : null,
-      headers: headersToRecord(message.headers),
-    };
+    const meta = this.metaOf(topic, partition, message);
     if (!handler) return [];
     const ctx = new KafkaEventContext([meta]);
     const started = process.hrtime.bigint();
@@ -296,7 +486,10 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           headers: { 'content-type': 'application/json', traceparent, ...r.headers },
         }));
       } catch (error) {
-        const retryable = (error as { retryable?: boolean }).retryable !== false;
+        // Domain errors (they carry a string code) are deterministic: retrying cannot help.
+        const flagged = (error as { retryable?: boolean }).retryable;
+        const coded = typeof (error as { code?: unknown })?.code === 'string';
+        const retryable = flagged === true || (flagged !== false && !coded);
         const infra = isInfrastructureError(error);
         const giveUp = !infra && (!retryable || attempt >= this.opts.maxAttempts);
         this.opts.observer.failed(recordCtx, error, !giveUp);
@@ -306,13 +499,19 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           );
           return [this.deadLetter(meta, message, error as Error, recordCtx)];
         }
+        // Shutting down: abandon the batch. Nothing of it was committed; the next owner of the
+        // partition reads it again and processOnce gives back the outputs already stored.
         if (this.closing) throw error;
         const backoff = Math.min(this.opts.retryBackoffMs * 2 ** Math.min(attempt - 1, 6), 10000);
         this.logger.warn(
-          `retrying ${topic}/${partition}@${message.offset} in ${backoff} ms: ${(error as Error).message}`,
+          `retrying ${topic}/${partition}@${message.offset} in ${backoff} ms (${infra ? 'infrastructure' : `attempt ${attempt}/${this.opts.maxAttempts}`}): ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`,
         );
-        await sleep(backoff);
-        await heartbeat();
+        await Promise.race([sleep(backoff), this.closingSignal]);
+        if (this.closing) throw error;
+        // The broker may be the one that is down: a failed heartbeat must not end the retries.
+        await heartbeat().catch((e: Error) => {
+          if (!isInfrastructureError(e)) throw e;
+        });
       }
     }
   }
@@ -348,16 +547,41 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   health(): { consuming: boolean; detail: string } {
     if (this.crashed) return { consuming: false, detail: `consumer crashed: ${this.crashed}` };
     if (!this.lastHeartbeat)
-      return { consuming: false, detail: 'consumer has not joined its group yet' };
+      return { consuming: false, detail: 'consumer has not joined its group (yet or again)' };
     const age = Date.now() - this.lastHeartbeat;
     return age < 60000
       ? { consuming: true, detail: `last heartbeat ${age} ms ago` }
       : { consuming: false, detail: `no heartbeat for ${age} ms` };
   }
 
+  /**
+   * SIGTERM (Nest's shutdown hooks call this before the store is closed): stop fetching,
+   * let the in-flight batch finish the record at hand and commit what it processed in its
+   * transaction (or abandon the record that is waiting on the store or broker, uncommitted),
+   * leave the group so that the partitions move at once, then close the producers. If the
+   * batch cannot finish (the broker is gone), give up after a grace period: its open
+   * transaction is aborted by the broker, or fenced by the replica's next start.
+   */
   async close(): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
-    await this.consumer?.disconnect().catch(() => undefined);
+    this.signalClosing();
+    const started = Date.now();
+    const consumer = this.consumer;
+    if (consumer) {
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        consumer.disconnect().then(
+          () => 'left the group',
+          (e: Error) => `disconnect failed: ${e.message}`,
+        ),
+        new Promise<string>((r) => {
+          timer = setTimeout(() => r('gave up waiting for the in-flight batch'), SHUTDOWN_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      this.logger.log(`consumer stopped in ${Date.now() - started} ms: ${outcome}`);
+    }
     for (const producer of this.producers.values())
       await producer.disconnect().catch(() => undefined);
     this.producers.clear();

@@ -1,7 +1,7 @@
 import { firstEvent } from '@customs/contracts';
 import { OutgoingRecord } from '@customs/messaging';
 import { ProcessedEventRepository, ProcessedInput } from '@customs/persistence';
-import { processOnce } from './process-once';
+import { processBatchOnce, processOnce } from './process-once';
 
 /** The repository contract in memory (the Mongo one is exercised by the e2e suites). */
 class InMemoryProcessed extends ProcessedEventRepository {
@@ -21,6 +21,22 @@ class InMemoryProcessed extends ProcessedEventRepository {
   }
   async findByMrn() {
     return [];
+  }
+  async findMany(ids: string[]) {
+    return new Map([...this.rows].filter(([id]) => ids.includes(id)));
+  }
+  async recordMany(
+    rows: {
+      eventId: string;
+      mrn: string | null;
+      outputs: OutgoingRecord[];
+      source: string | null;
+    }[],
+  ) {
+    const lost = new Set<string>();
+    for (const r of rows)
+      if (!(await this.record(r.eventId, r.mrn, r.outputs, r.source))) lost.add(r.eventId);
+    return lost;
   }
 }
 
@@ -73,5 +89,35 @@ describe('processOnce', () => {
     racing.find = async (id: string) => (lookups++ === 0 ? null : (racing.rows.get(id) ?? null));
     racing.rows.set('e1', { outputs: winner, source: 'in:0:5' });
     expect(await processOnce(racing, 'e1', () => out(1), 'in:0:5')).toEqual(winner);
+  });
+});
+
+describe('processBatchOnce', () => {
+  it('decides only the inputs not seen before, in one call, and keeps the guarantees of processOnce', async () => {
+    const repo = new InMemoryProcessed();
+    const seenBefore = out(0);
+    await processOnce(repo, 'a', () => seenBefore, 'in:0:1');
+    const decidedFor: string[][] = [];
+    const items = [
+      { inputId: 'a', source: 'in:0:1' }, // the same record read again: its stored outputs
+      { inputId: 'b', source: 'in:0:2' },
+      { inputId: 'b', source: 'in:0:3' }, // a re-sent copy in the same chunk: nothing
+      { inputId: 'c', source: 'in:0:4' },
+    ];
+    const fresh = new Map([
+      ['b', out(2)],
+      ['c', out(3)],
+    ]);
+    const result = await processBatchOnce(repo, items, (f) => {
+      decidedFor.push(f.map((i) => i.inputId));
+      return new Map(f.map((i) => [i.inputId, fresh.get(i.inputId)!]));
+    });
+    expect(decidedFor).toEqual([['b', 'c']]);
+    expect(result).toEqual([...seenBefore, ...fresh.get('b')!, ...fresh.get('c')!]);
+    // Next time the same chunk is read again: the same records, nothing decided.
+    const again = await processBatchOnce(repo, items, () => {
+      throw new Error('must not decide again');
+    });
+    expect(again).toEqual(result);
   });
 });

@@ -39,6 +39,50 @@ function replay(
     : [];
 }
 
+export interface OnceItem {
+  inputId: string;
+  source: string | null;
+}
+
+/**
+ * processOnce for a chunk: one bulk lookup, one decision call for the inputs not seen
+ * before, one bulk insert. Same guarantees per input as processOnce.
+ */
+export async function processBatchOnce<T extends OnceItem>(
+  processed: ProcessedEventRepository,
+  items: readonly T[],
+  decide: (fresh: T[]) => Promise<Map<string, OutgoingRecord[]>> | Map<string, OutgoingRecord[]>,
+): Promise<OutgoingRecord[]> {
+  const known = await processed.findMany(items.map((i) => i.inputId));
+  const seen = new Set<string>();
+  const fresh = items.filter(
+    (i) => !known.has(i.inputId) && !seen.has(i.inputId) && seen.add(i.inputId),
+  );
+  const decided = fresh.length > 0 ? await decide(fresh) : new Map<string, OutgoingRecord[]>();
+  const lost = await processed.recordMany(
+    fresh.map((i) => {
+      const outputs = decided.get(i.inputId) ?? [];
+      return {
+        eventId: i.inputId,
+        mrn: outputs.find((o) => o.value.mrn)?.value.mrn ?? null,
+        outputs,
+        source: i.source,
+      };
+    }),
+  );
+  const winners = lost.size > 0 ? await processed.findMany([...lost]) : new Map();
+  const result: OutgoingRecord[] = [];
+  const emitted = new Set<string>();
+  for (const i of items) {
+    // An input twice in one chunk: the second copy is a re-send and yields nothing.
+    if (emitted.has(i.inputId)) continue;
+    emitted.add(i.inputId);
+    const stored = known.get(i.inputId) ?? winners.get(i.inputId);
+    result.push(...(stored ? replay(stored, i.source) : (decided.get(i.inputId) ?? [])));
+  }
+  return result;
+}
+
 /** Readers accept the schema versions they know and refuse the others by name. */
 export function requireVersion(event: EventEnvelope, type: string, known: readonly number[]): void {
   if (event.type !== type) {

@@ -17,6 +17,10 @@ class InMemoryRecords extends RiskAssessmentRecordRepository {
     return 'created';
   }
 
+  async recordMany(records: RiskAssessmentRecord[]): Promise<void> {
+    for (const r of records) await this.record(r);
+  }
+
   async get(mrn: string): Promise<RiskAssessmentRecord | null> {
     return this.byMrn.get(mrn) ?? null;
   }

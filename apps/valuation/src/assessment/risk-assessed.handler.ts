@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventEnvelope, TOPICS } from '@customs/contracts';
-import { KafkaEventContext, OutgoingRecord } from '@customs/messaging';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { TOPICS } from '@customs/contracts';
+import { BatchItem, OutgoingRecord } from '@customs/messaging';
 import { ProcessedEventRepository } from '@customs/persistence';
-import { processOnce, sourceOf } from '@customs/platform';
+import { processBatchOnce, sourceOf } from '@customs/platform';
 import { ValuationService } from './valuation.service';
 
 @Controller()
@@ -13,16 +13,21 @@ export class RiskAssessedHandler {
     private readonly processed: ProcessedEventRepository,
   ) {}
 
-  @EventPattern(TOPICS.riskAssessed)
-  onRiskAssessed(
-    @Payload() assessed: EventEnvelope,
-    @Ctx() ctx: KafkaEventContext,
-  ): Promise<OutgoingRecord[]> {
-    return processOnce(
+  /** A chunk at a time: one bulk lookup and one bulk insert instead of two round trips each. */
+  @EventPattern(TOPICS.riskAssessed, { batch: true })
+  onRiskAssessed(@Payload() items: BatchItem[]): Promise<OutgoingRecord[]> {
+    return processBatchOnce(
       this.processed,
-      assessed.eventId,
-      () => this.valuation.value(assessed),
-      sourceOf(ctx.record),
+      items.map((i) => ({
+        inputId: i.envelope.eventId,
+        source: sourceOf(i.record),
+        envelope: i.envelope,
+      })),
+      async (fresh) => {
+        const outputs = new Map<string, OutgoingRecord[]>();
+        for (const f of fresh) outputs.set(f.inputId, await this.valuation.value(f.envelope));
+        return outputs;
+      },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { isDuplicateKey } from '../mongo-connection';
 import { OutgoingRecord } from '@customs/messaging';
-import { Connection, Model, Schema } from 'mongoose';
+import { Connection, Model, Schema, trusted } from 'mongoose';
 import { ProcessedEventRepository, ProcessedInput } from './processed-event.repository';
 
 interface ProcessedEventDocument {
@@ -57,5 +57,66 @@ export class MongoProcessedEventRepository extends ProcessedEventRepository {
   async findByMrn(mrn: string): Promise<OutgoingRecord[]> {
     const docs = await this.model.find({ mrn }, { outputs: 1 }).lean();
     return docs.flatMap(toRecords);
+  }
+
+  async findMany(eventIds: string[]): Promise<Map<string, ProcessedInput>> {
+    const found = new Map<string, ProcessedInput>();
+    if (eventIds.length === 0) return found;
+    const docs = await this.model
+      .find(
+        // sanitizeFilter refuses operators from outside; this one is ours, over typed ids.
+        { _id: trusted({ $in: eventIds.map(String) }) },
+        { outputs: 1, source: 1 },
+      )
+      .lean();
+    for (const d of docs) found.set(d._id, { outputs: toRecords(d), source: d.source ?? null });
+    return found;
+  }
+
+  async recordMany(
+    rows: {
+      eventId: string;
+      mrn: string | null;
+      outputs: OutgoingRecord[];
+      source: string | null;
+    }[],
+  ): Promise<Set<string>> {
+    const lost = new Set<string>();
+    if (rows.length === 0) return lost;
+    const at = new Date();
+    try {
+      await this.model.insertMany(
+        rows.map((r) => ({
+          _id: r.eventId,
+          mrn: r.mrn,
+          outputs: JSON.stringify(r.outputs),
+          source: r.source,
+          at,
+        })),
+        { ordered: false },
+      );
+    } catch (error) {
+      // Unordered: every row but the duplicates was written; the duplicates lost a race.
+      const writeErrors = (
+        error as {
+          writeErrors?: {
+            err?: { code?: number; op?: { _id?: string } };
+            code?: number;
+            index?: number;
+          }[];
+        }
+      ).writeErrors;
+      if (
+        !writeErrors ||
+        writeErrors.length === 0 ||
+        !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000)
+      )
+        throw error;
+      for (const w of writeErrors) {
+        const id = w.err?.op?._id ?? (w.index !== undefined ? rows[w.index]?.eventId : undefined);
+        if (id) lost.add(id);
+      }
+    }
+    return lost;
   }
 }

@@ -22,4 +22,15 @@ export abstract class ProcessedEventRepository {
     source?: string | null,
   ): Promise<boolean>;
   abstract findByMrn(mrn: string): Promise<OutgoingRecord[]>;
+  /** Bulk lookup for a batch: event id -> what was recorded. */
+  abstract findMany(eventIds: string[]): Promise<Map<string, ProcessedInput>>;
+  /** Bulk insert; returns the ids another writer recorded first (those rows were not written). */
+  abstract recordMany(
+    rows: {
+      eventId: string;
+      mrn: string | null;
+      outputs: OutgoingRecord[];
+      source: string | null;
+    }[],
+  ): Promise<Set<string>>;
 }

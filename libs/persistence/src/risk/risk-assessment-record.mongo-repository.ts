@@ -77,6 +77,21 @@ export class MongoRiskAssessmentRecordRepository extends RiskAssessmentRecordRep
     }
   }
 
+  async recordMany(records: RiskAssessmentRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await this.model.insertMany(
+        records.map(({ mrn, ...rest }) => ({ _id: mrn, ...rest })),
+        { ordered: false },
+      );
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { err?: { code?: number }; code?: number }[] })
+        .writeErrors;
+      if (!writeErrors?.length || !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000))
+        throw error;
+    }
+  }
+
   async get(mrn: string): Promise<RiskAssessmentRecord | null> {
     const d = await this.model.findById(mrn).lean();
     return d ? toDomain(d) : null;
