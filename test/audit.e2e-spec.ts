@@ -13,6 +13,7 @@ import {
   scratchPrefix,
 } from './support/audit-log.copier';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
+import { asAdmin } from './support/auth-tokens';
 
 jest.setTimeout(120_000);
 
@@ -75,7 +76,7 @@ beforeAll(async () => {
   for (const d of declarations) {
     const res = await fetch(`${harness.intakeUrl}/declarations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await asAdmin()) },
       body: JSON.stringify(d),
     });
     expect(res.status).toBe(202);

@@ -13,6 +13,7 @@ import { checkMrn } from '@customs/domain';
 import { OutcomeWatcher } from '@customs/simulation';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
 import { amendmentsWatcher } from './support/intake-amendments.watcher';
+import { asAdmin } from './support/auth-tokens';
 
 jest.setTimeout(120_000);
 
@@ -40,7 +41,7 @@ async function post(
 ): Promise<Answer> {
   const res = await fetch(`${harness.intakeUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await asAdmin()), ...headers },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -56,7 +57,9 @@ const onTopic = (lrn: string, topic: string): EventEnvelope[] =>
 async function statusOf(mrn: string, done: (s: string) => boolean): Promise<string> {
   let status = '';
   for (let i = 0; i < 75; i++) {
-    const res = await fetch(`${harness.intakeUrl}/declarations/${mrn}`);
+    const res = await fetch(`${harness.intakeUrl}/declarations/${mrn}`, {
+      headers: await asAdmin(),
+    });
     if (res.status === 200) status = ((await res.json()) as { status: string }).status;
     if (done(status)) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -220,7 +223,9 @@ describe('intake: idempotent lodgement, amendment, reference data', () => {
     });
     expect(afterInvalidation.status).toBe(409);
     expect(afterInvalidation.body.code).toBe('INVALIDATION_PENDING');
-    const view = (await (await fetch(`${harness.intakeUrl}/declarations/${mrn}`)).json()) as {
+    const view = (await (
+      await fetch(`${harness.intakeUrl}/declarations/${mrn}`, { headers: await asAdmin() })
+    ).json()) as {
       version: number;
       changes: { kind: string }[];
     };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildAsyncApiDocument } from '@customs/contracts';
 import { SERVICE_PORTS } from '@customs/stack';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
+import { asAdmin } from './support/auth-tokens';
 
 jest.setTimeout(180_000);
 
@@ -31,7 +32,7 @@ describe('operability of the running services', () => {
     const d = gen.next(1);
     const res = await fetch(url('intake', '/declarations'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await asAdmin()) },
       body: JSON.stringify(d),
     });
     expect(res.status).toBe(202);

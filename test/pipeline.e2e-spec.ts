@@ -9,6 +9,7 @@ import {
 import { checkMrn, verifyChain } from '@customs/domain';
 import { BorderPostSimulator } from '@customs/simulation';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
+import { asAdmin } from './support/auth-tokens';
 
 jest.setTimeout(240_000);
 
@@ -25,7 +26,7 @@ afterAll(async () => {
 async function post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${harness.intakeUrl}/declarations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await asAdmin()) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -79,14 +80,22 @@ describe('the pipeline over the real broker and store', () => {
       wanted.every((t) => view.history.some((h) => h.type === t)) &&
       ['held', 'released'].includes(view.status);
     for (let i = 0; i < 75 && !caughtUp(); i++) {
-      const res = await fetch(`${harness.intakeUrl}/declarations/${mrn}`);
+      const res = await fetch(`${harness.intakeUrl}/declarations/${mrn}`, {
+        headers: await asAdmin(),
+      });
       expect(res.status).toBe(200);
       view = (await res.json()) as typeof view;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(view.history.map((h) => h.type).slice(0, 4)).toEqual(wanted);
     expect(['held', 'released']).toContain(view.status);
-    expect((await fetch(`${harness.intakeUrl}/declarations/26NL0000000000000J0`)).status).toBe(400);
+    expect(
+      (
+        await fetch(`${harness.intakeUrl}/declarations/26NL0000000000000J0`, {
+          headers: await asAdmin(),
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('takes a batch from the topic through, rejecting the invalid and malformed ones without holding up the rest', async () => {

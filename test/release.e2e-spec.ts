@@ -19,6 +19,7 @@ import { OutcomeWatcher } from '@customs/simulation';
 import { PipelineHarness } from './support/pipeline.harness';
 import { NotificationItem, ReleaseApiClient } from './support/release-api.client';
 import { DeadLetterReader } from './support/release-dlq.reader';
+import { asAdmin, asOfficer } from './support/auth-tokens';
 
 jest.setTimeout(120_000);
 
@@ -100,7 +101,7 @@ async function lodge(d: Declaration): Promise<string> {
   lodged.push(d.lrn);
   const res = await fetch(`${harness.intakeUrl}/declarations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await asAdmin()) },
     body: JSON.stringify(d),
   });
   const body = (await res.json()) as { mrn: string };
@@ -191,12 +192,18 @@ describe('release: officers, payments and notifications over the real broker and
     expect(bad.body.message.join('\n')).toMatch(/control must be one of/);
     expect(bad.body.message.join('\n')).toMatch(/findings/);
     expect(bad.body.message.join('\n')).toMatch(/property extra should not exist/);
-    const anonymous = await api.post<{ message: string[] }>(`/declarations/${redMrn}/controls`, {
-      control: 'documentary-check',
-      outcome: 'conform',
-    });
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.body.message.join()).toMatch(/officerId/);
+    // The acting officer is the token's subject: no token is 401, naming another is 403.
+    const anonymous = await new ReleaseApiClient(api.baseUrl, async () => ({})).post<{
+      message: string;
+    }>(`/declarations/${redMrn}/controls`, { control: 'documentary-check', outcome: 'conform' });
+    expect(anonymous.status).toBe(401);
+    const impostor = await api.post<{ message: string }>(
+      `/declarations/${redMrn}/controls`,
+      { control: 'documentary-check', outcome: 'conform', officerId: 'chief.e2e' },
+      { ...(await asOfficer(OFFICER)), 'x-officer-id': OFFICER },
+    );
+    expect(impostor.status).toBe(403);
+    expect(impostor.body.message).toMatch(/officerId 'chief.e2e' is not the authenticated officer/);
     const first17 = `26NL${`E2E${RUN}`.padEnd(12, '0').slice(0, 12)}A`;
     const unknown = `${first17}${mrnCheckDigit(first17)}`;
     const notFound = await api.post(

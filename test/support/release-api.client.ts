@@ -1,4 +1,5 @@
 import { SERVICE_PORTS } from '@customs/stack';
+import { asAdmin, asOfficer } from './auth-tokens';
 
 export interface HttpAnswer<T = Record<string, unknown>> {
   status: number;
@@ -27,12 +28,32 @@ export interface WorkQueuePage {
   nextCursor: string | null;
 }
 
+/** The Authorization header of a request, chosen from what the request says. */
+export type Credentials = (request: {
+  body?: unknown;
+  headers: Record<string, string>;
+}) => Promise<Record<string, string>>;
+
+/**
+ * An officer acting as the X-Officer-Id (or body officerId) it names presents that
+ * officer's token (the service takes the identity from it); anything else goes as admin.
+ */
+export const officerOrAdmin: Credentials = async ({ body, headers }) => {
+  const named = headers['x-officer-id'] ?? (body as { officerId?: unknown } | null)?.officerId;
+  return typeof named === 'string' ? asOfficer(named) : asAdmin();
+};
+
 /** Release's HTTP API as an officer, a payment system and a border post use it. */
 export class ReleaseApiClient {
-  constructor(readonly baseUrl = `http://127.0.0.1:${SERVICE_PORTS.release}`) {}
+  constructor(
+    readonly baseUrl = `http://127.0.0.1:${SERVICE_PORTS.release}`,
+    private readonly credentials: Credentials = officerOrAdmin,
+  ) {}
 
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
-    const res = await fetch(`${this.baseUrl}${path}`, { headers });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      headers: { ...(await this.credentials({ headers })), ...headers },
+    });
     return { status: res.status, body: (await res.json()) as T };
   }
 
@@ -43,7 +64,11 @@ export class ReleaseApiClient {
   ): Promise<HttpAnswer<T>> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(await this.credentials({ body, headers })),
+        ...headers,
+      },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as T };

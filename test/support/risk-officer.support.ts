@@ -1,5 +1,6 @@
 import { SERVICE_PORTS } from '@customs/stack';
 import { PipelineHarness } from './pipeline.harness';
+import { asAdmin } from './auth-tokens';
 
 /**
  * Database the risk service uses in the risk e2e spec: the rulesets it posts stay in force
@@ -36,7 +37,10 @@ export async function httpJson<T = Record<string, unknown>>(
 ): Promise<HttpAnswer<T>> {
   const res = await fetch(url, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(await asAdmin()),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };

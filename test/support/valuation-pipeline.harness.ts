@@ -4,6 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DECLARATION_TOPICS, TOPICS } from '@customs/contracts';
 import { OutcomeWatcher } from '@customs/simulation';
 import { ServiceRunner, SERVICE_PORTS } from '@customs/stack';
+import { asAdmin } from './auth-tokens';
 
 /**
  * The real pipeline with the valuation service on a database of its own
@@ -43,7 +44,7 @@ export class ValuationPipelineHarness {
   async post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${this.intakeUrl}/declarations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await asAdmin()) },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };

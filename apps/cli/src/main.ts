@@ -11,6 +11,7 @@ import { registerQuoteCommand } from './commands/quote.command';
 import { registerRiskCommand } from './commands/risk.command';
 import { registerReferenceCommand } from './commands/reference.command';
 import { registerStackCommand } from './commands/stack.command';
+import { registerTokenCommand } from './commands/token.command';
 
 /** `npm run -s customs -- <subcommand>`: one entry for operators, auditors and developers. */
 const program = new Command('customs')
@@ -19,6 +20,7 @@ const program = new Command('customs')
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerStackCommand(program);
+registerTokenCommand(program);
 registerMrnCommand(program);
 registerQuoteCommand(program);
 registerQuoteBenchCommand(program);

@@ -14,6 +14,7 @@ import { ReleaseInputsHandler } from './decision/release-inputs.handler';
 import { ExternalInputsService } from './inputs/external-inputs.service';
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsHandler } from './notifications/notifications.handler';
+import { CorrectionsController } from './officer/corrections.controller';
 import { OfficerActionsController } from './officer/officer-actions.controller';
 import { WorkQueuesController } from './officer/work-queues.controller';
 import { PaymentsController } from './payments/payments.controller';
@@ -27,6 +28,7 @@ import { PaymentsController } from './payments/payments.controller';
     OfficerActionsController,
     PaymentsController,
     NotificationsController,
+    CorrectionsController,
   ],
   providers: [
     ReleaseDecisionService,

@@ -6,10 +6,12 @@ import {
   VERSION_NEUTRAL,
 } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from '@customs/config';
 import { KafkaTransport, parseBrokers } from '@customs/messaging';
+import { bodyDepthLimit, loadHttpLimits } from './auth';
 import { TransportHealthHolder } from './health.controller';
 import { ServiceMetrics } from './observability/service-metrics';
 import { RethrowRpcFilter } from './rethrow-rpc.filter';
@@ -25,10 +27,15 @@ export async function bootstrapService(
   service: string,
   module: Type<unknown>,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   const config = app.get<ServiceConfig>(SERVICE_CONFIG);
+  // Bodies over the limit are refused (413) before they are parsed or reach a controller.
+  const { bodyLimitBytes } = loadHttpLimits();
+  app.useBodyParser('json', { limit: bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: bodyLimitBytes, extended: false });
+  app.use(bodyDepthLimit());
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: [VERSION_NEUTRAL, '1'] });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
@@ -44,6 +51,7 @@ export async function bootstrapService(
       .setTitle(`customs ${service} API`)
       .setVersion(SERVICE_VERSION)
       .setDescription(`HTTP API of the ${service} service`)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
   SwaggerModule.setup('api-docs', app, document, { jsonDocumentUrl: 'api-docs.json' });
@@ -54,6 +62,7 @@ export async function bootstrapService(
     brokers: parseBrokers(config.KAFKA_BROKERS),
     groupId: `customs-${service}`,
     transactionalId: `customs-${service}-${config.REPLICA_ID}`,
+    partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     observer: app.get<ServiceMetrics>(SERVICE_METRICS),
   });
   app.get<TransportHealthHolder>(KAFKA_TRANSPORT_HEALTH).transport = transport;

@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { loadServiceConfig } from '@customs/config';
@@ -8,6 +10,14 @@ import { createKafka, ensureTopics, KafkaPublisher, parseBrokers } from '@custom
 import { Admin, Kafka } from 'kafkajs';
 import { Connection } from 'mongoose';
 import { AsyncApiController } from './asyncapi.controller';
+import {
+  AuthGuard,
+  IdentityThrottlerGuard,
+  JwtVerifier,
+  loadAuthConfig,
+  loadHttpLimits,
+  Public,
+} from './auth';
 import { HealthController, TransportHealthHolder } from './health.controller';
 import { MetricsController } from './observability/metrics.controller';
 import { ServiceMetrics } from './observability/service-metrics';
@@ -21,6 +31,13 @@ import {
 } from './tokens';
 
 const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+// Authentication: the decorators and ownership rules the app controllers use (issue 8).
+export * from './auth';
+
+// Probes, scrapes and API documents are for anyone (the guard denies unannotated routes).
+for (const controller of [HealthController, MetricsController, AsyncApiController])
+  Public()(controller);
 
 /**
  * What every service needs: validated configuration, its own database, the contract topics
@@ -38,6 +55,7 @@ export class PlatformModule implements OnApplicationShutdown {
 
   static forService(service: string): DynamicModule {
     const config = loadServiceConfig(service);
+    const limits = loadHttpLimits();
     return {
       module: PlatformModule,
       imports: [
@@ -48,6 +66,11 @@ export class PlatformModule implements OnApplicationShutdown {
           validate: (env) => ({ ...loadServiceConfig(service, env) }),
         }),
         TerminusModule.forRoot({ logger: false }),
+        ThrottlerModule.forRoot({
+          // 'default': the headers are then the plain Retry-After and X-RateLimit-*.
+          throttlers: [{ name: 'default', limit: limits.rateLimit, ttl: limits.rateWindowMs }],
+          errorMessage: `rate limit exceeded: at most ${limits.rateLimit} requests per ${limits.rateWindowMs / 1000} s for one identity`,
+        }),
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,
@@ -61,6 +84,11 @@ export class PlatformModule implements OnApplicationShutdown {
       controllers: [HealthController, MetricsController, AsyncApiController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        // Read at start: without a usable public key the service does not start (fail closed).
+        { provide: JwtVerifier, useFactory: () => new JwtVerifier(loadAuthConfig()) },
+        // Order matters: the throttler counts per identity, which the auth guard sets.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: IdentityThrottlerGuard },
         { provide: SERVICE_METRICS, useValue: new ServiceMetrics(service) },
         { provide: KAFKA_TRANSPORT_HEALTH, useValue: new TransportHealthHolder() },
         {

@@ -2,3 +2,4 @@ export * from './local-stack';
 export * from './process-tools';
 export * from './stack-paths';
 export * from './service-runner';
+export * from './auth-keys';

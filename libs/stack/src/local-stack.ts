@@ -9,10 +9,12 @@ import {
   commandVersion,
   portOpen,
   readPid,
+  sleep,
   spawnDetached,
   stopPid,
   waitFor,
 } from './process-tools';
+import { ensureAuthKeys } from './auth-keys';
 import { StackPaths, stackPaths } from './stack-paths';
 
 export interface StackSettings {
@@ -34,6 +36,13 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): StackSett
 }
 
 export class StackError extends Error {}
+
+/** How long a restart took: to stop, out of service in all, and from start to ready. */
+export interface RestartTimes {
+  stoppedMs: number;
+  downMs: number;
+  readyMs: number;
+}
 
 function hashFiles(files: string[]): string {
   const h = createHash('sha256');
@@ -90,6 +99,8 @@ export class LocalStack {
       this.paths.run,
     ])
       mkdirSync(dir, { recursive: true });
+    // The local key pair the services verify tokens with (`customs token` signs with it).
+    ensureAuthKeys();
     const kafkaUp = await portOpen(this.settings.kafkaPort);
     const mongoUp = await portOpen(this.settings.mongoPort);
     if (!kafkaUp || !mongoUp) {
@@ -138,6 +149,60 @@ export class LocalStack {
       rmSync(this.paths.ferretData, { recursive: true, force: true });
       this.settings.log('stack data wiped');
     }
+  }
+
+  /**
+   * Stops the broker (SIGTERM: controlled shutdown; SIGKILL: a crash), waits `downMs`, starts
+   * it again on the same data directory and waits until it answers: the chaos suite's broker
+   * restart. Only a broker this stack started (its pid file) can be restarted.
+   */
+  async restartKafka(
+    opts: { signal?: NodeJS.Signals; downMs?: number } = {},
+  ): Promise<RestartTimes> {
+    return this.restart(
+      'Kafka',
+      this.kafkaPidFile,
+      opts,
+      () => this.startKafka(),
+      () => this.kafkaReady(),
+      join(this.paths.logs, 'kafka.log'),
+    );
+  }
+
+  /** The same for the store (FerretDB keeps its SQLite files, so nothing is lost). */
+  async restartStore(
+    opts: { signal?: NodeJS.Signals; downMs?: number } = {},
+  ): Promise<RestartTimes> {
+    return this.restart(
+      'FerretDB',
+      this.ferretPidFile,
+      opts,
+      () => this.startFerret(),
+      () => this.storeReady(),
+      join(this.paths.logs, 'ferretdb.log'),
+    );
+  }
+
+  private async restart(
+    what: string,
+    pidFile: string,
+    opts: { signal?: NodeJS.Signals; downMs?: number },
+    start: () => void,
+    ready: () => Promise<boolean>,
+    logFile: string,
+  ): Promise<RestartTimes> {
+    if (readPid(pidFile) === null)
+      throw new StackError(
+        `${what} was not started by this stack (no live pid in ${pidFile}): cannot restart it`,
+      );
+    const t0 = Date.now();
+    await stopPid(pidFile, 30000, opts.signal ?? 'SIGTERM');
+    const stoppedMs = Date.now() - t0;
+    if (opts.downMs) await sleep(opts.downMs);
+    const t1 = Date.now();
+    start();
+    await waitFor(what, ready, 120000, logFile);
+    return { stoppedMs, downMs: Date.now() - t0, readyMs: Date.now() - t1 };
   }
 
   async status(): Promise<{

@@ -53,7 +53,15 @@ export function spawnDetached(
   return child.pid;
 }
 
-export async function stopPid(pidFile: string, graceMs = 20000): Promise<boolean> {
+/**
+ * Stops the process of a pid file (and its process group): `signal` first (SIGTERM for a clean
+ * stop, SIGKILL for a crash), SIGKILL after the grace period. False when it was not running.
+ */
+export async function stopPid(
+  pidFile: string,
+  graceMs = 20000,
+  first: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   const pid = readPid(pidFile);
   if (pid === null) {
     if (existsSync(pidFile)) unlinkSync(pidFile);
@@ -70,7 +78,7 @@ export async function stopPid(pidFile: string, graceMs = 20000): Promise<boolean
       }
     }
   };
-  signal('SIGTERM');
+  signal(first);
   const deadline = Date.now() + graceMs;
   while (pidAlive(pid) && Date.now() < deadline) await sleep(200);
   if (pidAlive(pid)) signal('SIGKILL');

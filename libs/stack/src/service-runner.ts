@@ -8,10 +8,31 @@ export const SERVICE_PORTS = { intake: 3000, risk: 3001, valuation: 3002, releas
 export type RunnableService = keyof typeof SERVICE_PORTS;
 
 export interface RunningService {
+  /** The replica id (REPLICA_ID), e.g. `risk-0`. */
   name: string;
+  service: RunnableService;
   port: number;
   process: ChildProcess;
   logFile: string;
+  /** What it was started with, so that a restart is the same replica (same transactional id). */
+  options: StartOptions;
+}
+
+export interface StartOptions {
+  port?: number;
+  replica?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How a stop went: how long from the signal to the exit, and how the process ended. */
+export interface StopResult {
+  name: string;
+  signal: NodeJS.Signals;
+  exitMs: number;
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  /** SIGKILL had to follow because the grace period ran out. */
+  forced: boolean;
 }
 
 /**
@@ -28,10 +49,7 @@ export class ServiceRunner {
     mkdirSync(this.logDir, { recursive: true });
   }
 
-  async start(
-    name: RunnableService,
-    opts: { port?: number; replica?: string; env?: NodeJS.ProcessEnv } = {},
-  ): Promise<RunningService> {
+  async start(name: RunnableService, opts: StartOptions = {}): Promise<RunningService> {
     const port = opts.port ?? SERVICE_PORTS[name];
     const replica = opts.replica ?? `${name}-0`;
     const logFile = join(this.logDir, `${replica}.log`);
@@ -49,7 +67,14 @@ export class ServiceRunner {
     });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
-    const service = { name: replica, port, process: child, logFile };
+    const service: RunningService = {
+      name: replica,
+      service: name,
+      port,
+      process: child,
+      logFile,
+      options: opts,
+    };
     this.running.push(service);
     let exited = false;
     child.once('exit', () => (exited = true));
@@ -77,21 +102,55 @@ export class ServiceRunner {
     service: RunningService,
     signal: NodeJS.Signals = 'SIGTERM',
     graceMs = 15000,
-  ): Promise<void> {
+  ): Promise<StopResult> {
     const child = service.process;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    await Promise.race([exited, sleep(graceMs)]);
+    const started = Date.now();
+    let forced = false;
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill(signal);
+      await Promise.race([exited, sleep(graceMs)]);
+      if (child.exitCode === null && child.signalCode === null) {
+        forced = true;
+        child.kill('SIGKILL');
+        await exited;
+      }
     }
     const i = this.running.indexOf(service);
     if (i >= 0) this.running.splice(i, 1);
+    return {
+      name: service.name,
+      signal,
+      exitMs: Date.now() - started,
+      exitCode: child.exitCode,
+      exitSignal: child.signalCode,
+      forced,
+    };
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.running].map((s) => this.stop(s)));
+  /** A crash: SIGKILL, no chance to commit or leave the group. */
+  kill(service: RunningService): Promise<StopResult> {
+    return this.stop(service, 'SIGKILL');
+  }
+
+  /**
+   * Starts the same replica again (same REPLICA_ID, so the same transactional ids: the new
+   * producers fence the dead one's and abort its open transactions), same port and env.
+   */
+  restart(service: RunningService): Promise<RunningService> {
+    if (this.running.includes(service))
+      throw new Error(`${service.name} is still running: stop or kill it first`);
+    return this.start(service.service, { ...service.options, replica: service.name });
+  }
+
+  /** The running replica of a service (the first, when there are several). */
+  find(name: RunnableService | string): RunningService | undefined {
+    return (
+      this.running.find((s) => s.name === name) ?? this.running.find((s) => s.service === name)
+    );
+  }
+
+  async stopAll(): Promise<StopResult[]> {
+    return Promise.all([...this.running].map((s) => this.stop(s)));
   }
 }

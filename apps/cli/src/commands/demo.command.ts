@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { cliAuthorization } from './token.command';
 import { SingleBar, Presets } from 'cli-progress';
 import { Kafka, logLevel } from 'kafkajs';
 import { Declaration, EventEnvelope, TOPICS } from '@customs/contracts';
@@ -100,7 +101,15 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     for (const d of overHttp) {
       const res = await fetch(`http://127.0.0.1:${SERVICE_PORTS.intake}/declarations`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // The simulated border post lodges with a token of its own post.
+        headers: {
+          'content-type': 'application/json',
+          ...(await cliAuthorization({
+            sub: `post.${d.borderPost}`,
+            roles: ['border-post'],
+            borderPost: d.borderPost,
+          })),
+        },
         body: JSON.stringify(d),
       });
       if (res.status !== 202)
@@ -179,6 +188,9 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
       const res = await fetch(
         `http://127.0.0.1:${SERVICE_PORTS.intake}/declarations/${heldExample}`,
+        {
+          headers: await cliAuthorization({ sub: 'demo-auditor', roles: ['auditor'] }),
+        },
       );
       const body = (await res.json()) as { status: string; history: { type: string }[] };
       out(

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { cliAuthorization } from './token.command';
 import Decimal from 'decimal.js';
 
 interface LaneRate {
@@ -39,7 +40,9 @@ async function getJson<T>(path: string): Promise<T> {
   const url = `${riskUrl()}${path}`;
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, {
+      headers: await cliAuthorization({ sub: 'customs-cli', roles: ['auditor'] }),
+    });
   } catch (error) {
     throw new Error(
       `cannot reach the risk service at ${riskUrl()} (${(error as Error).message}); is it running? set RISK_URL`,

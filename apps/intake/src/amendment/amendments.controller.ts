@@ -10,6 +10,15 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { checkMrn } from '@customs/domain';
+import { LodgementRepository } from '@customs/persistence';
+import {
+  CurrentIdentity,
+  Identity,
+  requireOwnDeclarantId,
+  requireOwner,
+  Roles,
+} from '@customs/platform';
 import { AmendmentService, ChangeResult } from './amendment.service';
 import { InvalidationRequestDto } from './invalidation-request.dto';
 
@@ -20,29 +29,47 @@ import { InvalidationRequestDto } from './invalidation-request.dto';
  * too late (released, refused, invalidated) or another change took that version first.
  */
 @Controller('declarations/:mrn')
+@Roles('declarant', 'admin')
 export class AmendmentsController {
-  constructor(private readonly amendments: AmendmentService) {}
+  constructor(
+    private readonly amendments: AmendmentService,
+    private readonly lodgements: LodgementRepository,
+  ) {}
+
+  /** Only the declarant that lodged it (or an admin) changes a declaration: 403 otherwise. */
+  private async requireOwnerOf(identity: Identity, mrn: string): Promise<void> {
+    const check = checkMrn(mrn);
+    // A bad or unknown MRN is answered by the service (400/404) as before.
+    if (!check.valid) return;
+    const lodgement = await this.lodgements.findByMrn(check.mrn);
+    if (lodgement) requireOwner(identity, lodgement);
+  }
 
   /** Body: the full new version of the declaration (same LRN, declarant, type, country). */
   @Post('amendments')
   @HttpCode(HttpStatus.ACCEPTED)
   async amend(
+    @CurrentIdentity() identity: Identity,
     @Param('mrn') mrn: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
     @Headers('traceparent') traceparent?: string,
   ) {
+    await this.requireOwnerOf(identity, mrn);
     return answer(await this.amendments.amend(mrn, body, traceparent), res, 'amendment');
   }
 
   @Post('invalidation')
   @HttpCode(HttpStatus.ACCEPTED)
   async invalidate(
+    @CurrentIdentity() identity: Identity,
     @Param('mrn') mrn: string,
     @Body() body: InvalidationRequestDto,
     @Res({ passthrough: true }) res: Response,
     @Headers('traceparent') traceparent?: string,
   ) {
+    requireOwnDeclarantId(identity, body.declarantId);
+    await this.requireOwnerOf(identity, mrn);
     return answer(await this.amendments.invalidate(mrn, body, traceparent), res, 'invalidation');
   }
 }

@@ -13,6 +13,13 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { checkMrn } from '@customs/domain';
+import {
+  CurrentIdentity,
+  Identity,
+  requireMayLodge,
+  requireReadDeclaration,
+  Roles,
+} from '@customs/platform';
 import { TimelineRepository } from '@customs/persistence';
 import { statusOf } from '../timeline/timeline-entry.mapper';
 import { AmendmentService } from '../amendment/amendment.service';
@@ -35,13 +42,17 @@ export class DeclarationsController {
    * content. The key is scoped to the declarant (declarant.id of the body).
    */
   @Post()
+  @Roles('declarant', 'border-post', 'admin')
   @HttpCode(HttpStatus.ACCEPTED)
   async lodge(
+    @CurrentIdentity() identity: Identity,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
     @Headers('traceparent') traceparent?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
+    // A declarant lodges for itself, a border post at its own post (403 otherwise).
+    requireMayLodge(identity, body);
     const result = await this.lodgement.lodgeOverHttp(body, { idempotencyKey, traceparent });
     switch (result.kind) {
       case 'invalid':
@@ -77,7 +88,8 @@ export class DeclarationsController {
   }
 
   @Get(':mrn')
-  async get(@Param('mrn') mrn: string) {
+  @Roles('declarant', 'border-post', 'officer', 'auditor', 'admin')
+  async get(@CurrentIdentity() identity: Identity, @Param('mrn') mrn: string) {
     const check = checkMrn(mrn);
     if (!check.valid) {
       throw new HttpException(
@@ -92,6 +104,7 @@ export class DeclarationsController {
     }
     const timeline = await this.timeline.get(check.mrn);
     if (!timeline) throw new NotFoundException(`no declaration ${check.mrn}`);
+    requireReadDeclaration(identity, timeline);
     const versions = await this.amendments.list(check.mrn);
     return {
       mrn: timeline.mrn,

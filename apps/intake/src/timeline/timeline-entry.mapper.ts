@@ -6,6 +6,9 @@ type AnyPayload = {
   valuation?: { totalToPay?: string; currency?: string };
   release?: { status?: string; waitingFor?: string[]; grounds?: string[] };
   reasons?: { code: string }[];
+  /** Present from DeclarationAmended on: the version the event is about. */
+  amendment?: { version?: number; requestedBy?: string };
+  invalidation?: { version?: number; reason?: string };
 };
 
 /** The few fields of each stage's decision that a status page shows. */
@@ -13,6 +16,12 @@ export function timelineEntry(event: EventEnvelope, topic: string): TimelineEntr
   const p = event.payload as AnyPayload;
   const summary: Record<string, unknown> = {};
   if (p.reasons) summary.reasons = p.reasons.map((r) => r.code);
+  // Which declaration version each stage decided on: the status page shows the changes.
+  if (p.amendment?.version !== undefined) summary.version = p.amendment.version;
+  if (event.type === 'DeclarationAmended' && p.amendment?.requestedBy)
+    summary.requestedBy = p.amendment.requestedBy;
+  if (p.invalidation?.version !== undefined)
+    Object.assign(summary, { version: p.invalidation.version, reason: p.invalidation.reason });
   if (topic.endsWith('risk-assessed.v1') && p.risk)
     Object.assign(summary, { channel: p.risk.channel, score: p.risk.score });
   if (topic.endsWith('valued.v1') && p.valuation)

@@ -3,6 +3,7 @@ import {
   CURRENT_SCHEMA_VERSION,
   EventEnvelope,
   nextEvent,
+  TopicName,
   TOPICS,
   ValuedPayload,
 } from '@customs/contracts';
@@ -12,6 +13,8 @@ import {
   applyAccountMovement,
   applyReleaseInput,
   ReleaseInput,
+  ReleaseChangeLink,
+  ReleaseOutcomeKind,
   ReleaseState,
   ReleaseStep,
   securityDebitEventId,
@@ -22,6 +25,19 @@ import { notificationRecord, producerName } from '@customs/platform';
 import { loadSeedAccounts } from '@customs/reference-data';
 
 const PRODUCER = producerName('release');
+
+/**
+ * Where each chain link goes. DeclarationAmended goes on the accepted topic, so that risk
+ * assesses the new version (and valuation values it) like any accepted declaration; an
+ * invalidation is a final outcome, on the released topic.
+ */
+const OUTCOME_TOPICS: Record<ReleaseOutcomeKind | ReleaseChangeLink['outcome'], TopicName> = {
+  held: TOPICS.held,
+  released: TOPICS.released,
+  refused: TOPICS.released,
+  amended: TOPICS.accepted,
+  invalidated: TOPICS.released,
+};
 /** Decisions re-taken because a debit lost a race, before the input is retried as a whole. */
 const MAX_DECISION_ATTEMPTS = 5;
 
@@ -92,11 +108,27 @@ export class ReleaseDecisionService implements OnModuleInit {
         );
     }
 
-    let tail = (record.tail as EventEnvelope | null) ?? (input.type === 'valued' ? event : null);
+    // The tail is the chain's last link as release knows it. A valued event taken as the
+    // current valuation (the first, or the one of the amendment release waits for) is the
+    // newest link: risk and valuation appended after release's DeclarationAmended.
+    const previous = record.state as ReleaseState | null;
+    const tookValuation =
+      input.type === 'valued' &&
+      step.state.valued?.eventId === input.eventId &&
+      previous?.valued?.eventId !== input.eventId;
+    let tail = tookValuation ? event : ((record.tail as EventEnvelope | null) ?? null);
     const valued = step.state.valued?.payload as ValuedPayload | undefined;
     const outputs: OutgoingRecord[] = [];
     const byDecision = new Map<string, EventEnvelope>();
-    for (const d of step.decisions) {
+    // Change links carry their own payload; decisions add `release` to the valued declaration.
+    const links = [
+      ...(step.changeLinks ?? []).map((l) => ({ ...l, payload: l.payload as object })),
+      ...step.decisions.map((d) => ({
+        ...d,
+        payload: valued && { ...valued, release: d.release },
+      })),
+    ];
+    for (const d of links) {
       if (!tail || !valued)
         throw new Error(`release decided for ${input.mrn} before its valued event`);
       const next = nextEvent(tail, {
@@ -105,18 +137,15 @@ export class ReleaseDecisionService implements OnModuleInit {
         producer: PRODUCER,
         causationId: d.causationEventId,
         discriminator: d.discriminator,
-        payload: { ...valued, release: d.release },
+        payload: d.payload,
       });
       tail = next;
       byDecision.set(d.decisionId, next);
-      outputs.push({
-        topic: d.outcome === 'held' ? TOPICS.held : TOPICS.released,
-        key: input.mrn,
-        value: next,
-      });
+      outputs.push({ topic: OUTCOME_TOPICS[d.outcome], key: input.mrn, value: next });
     }
     for (const n of step.notifications) {
-      const about = byDecision.get(n.decisionId) ?? tail;
+      // A refused change request is reported about the request itself (no link appended).
+      const about = n.aboutInput ? event : (byDecision.get(n.decisionId) ?? tail);
       if (!about) continue;
       outputs.push(
         notificationRecord(
@@ -132,7 +161,7 @@ export class ReleaseDecisionService implements OnModuleInit {
     await this.records.save<ReleaseState>({
       mrn: input.mrn,
       state: step.state,
-      tail: input.type === 'valued' || tail !== record.tail ? tail : record.tail,
+      tail,
       outbox: [...record.outbox, { inputId: input.eventId, outputs, source: source ?? null }],
       status: step.state.status,
       waitingFor: step.state.waitingFor,

@@ -56,9 +56,10 @@ export class ExternalInputsService {
     return { mrn: check.mrn, lrn, record, state, tail };
   }
 
-  /** 409 once released or refused: nothing changes a final decision. */
+  /** 409 once released, refused or invalidated: nothing changes a final decision. */
   requireOpen(d: KnownDeclaration): void {
-    if (d.state.status === 'released' || d.state.status === 'refused')
+    const status = d.state.status;
+    if (status === 'released' || status === 'refused' || status === 'invalidated')
       throw new ConflictException(`declaration ${d.mrn} is already ${d.state.status}`);
   }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { EventEnvelope, NotificationPayload } from '@customs/contracts';
 import { NotificationRepository } from '@customs/persistence';
+import { CurrentIdentity, Identity, requireReadFeed, Roles } from '@customs/platform';
 import { NotificationsQueryDto } from './notifications-query.dto';
 
 const DEFAULT_LIMIT = 100;
@@ -10,15 +11,16 @@ const DEFAULT_LIMIT = 100;
  * release's holds, releases and refusals) after a cursor, and may re-read from 0 at any
  * time: the same cursor always gives the same notifications in the same order.
  *
- * Until authentication exists any caller may read any recipient's feed; issue 8 must take
- * the recipient from the caller's identity (a border post reads its own feed only).
+ * A border post reads its own feed, a declarant its own; officers, auditors and admins any.
  */
 @Controller('notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationRepository) {}
 
   @Get()
-  async list(@Query() q: NotificationsQueryDto) {
+  @Roles('border-post', 'declarant', 'officer', 'auditor', 'admin')
+  async list(@CurrentIdentity() identity: Identity, @Query() q: NotificationsQueryDto) {
+    requireReadFeed(identity, q.recipient);
     const after = q.after ?? 0;
     const stored = await this.notifications.list(q.recipient, after, q.limit ?? DEFAULT_LIMIT);
     const items = stored.map((n) => {

@@ -2,6 +2,7 @@ import {
   Body,
   ConflictException,
   Controller,
+  ForbiddenException,
   Headers,
   HttpCode,
   HttpStatus,
@@ -17,9 +18,10 @@ import {
   TOPICS,
 } from '@customs/contracts';
 import { pendingControls } from '@customs/domain';
+import { actingOfficer, CurrentIdentity, Identity, Roles } from '@customs/platform';
 import { ExternalInputsService, PublishedInput } from '../inputs/external-inputs.service';
 import { ControlResultDto, OfficerDecisionDto } from './officer-actions.dto';
-import { resolveOfficerId } from './officer-identity.resolver';
+import { OFFICER_ID_PATTERN } from './officer-identity.resolver';
 
 /**
  * Officers record control results and decisions. Each is published as an event (with the
@@ -29,6 +31,7 @@ import { resolveOfficerId } from './officer-identity.resolver';
  * retried request the same event (answered 200 once taken).
  */
 @Controller('declarations')
+@Roles('officer')
 export class OfficerActionsController {
   constructor(private readonly inputs: ExternalInputsService) {}
 
@@ -36,13 +39,14 @@ export class OfficerActionsController {
   @Post(':mrn/controls')
   @HttpCode(HttpStatus.ACCEPTED)
   async recordControl(
+    @CurrentIdentity() identity: Identity,
     @Param('mrn') mrn: string,
     @Body() body: ControlResultDto,
     @Res({ passthrough: true }) res: Response,
     @Headers('x-officer-id') officerHeader?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
-    const officerId = resolveOfficerId(officerHeader, body.officerId);
+    const officerId = officerOf(identity, officerHeader, body.officerId);
     const d = await this.inputs.find(mrn);
     const type = EVENT_TYPES.controlResult;
     const taken = this.inputs.alreadyTaken(d, type, idempotencyKey);
@@ -78,13 +82,14 @@ export class OfficerActionsController {
   @Post(':mrn/decision')
   @HttpCode(HttpStatus.ACCEPTED)
   async decide(
+    @CurrentIdentity() identity: Identity,
     @Param('mrn') mrn: string,
     @Body() body: OfficerDecisionDto,
     @Res({ passthrough: true }) res: Response,
     @Headers('x-officer-id') officerHeader?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
-    const officerId = resolveOfficerId(officerHeader, body.officerId);
+    const officerId = officerOf(identity, officerHeader, body.officerId);
     const d = await this.inputs.find(mrn);
     const type = EVENT_TYPES.officerDecision;
     const taken = this.inputs.alreadyTaken(d, type, idempotencyKey);
@@ -109,6 +114,16 @@ export class OfficerActionsController {
     );
     return answer(res, d.mrn, published, { decision: body.decision, officerId });
   }
+}
+
+/** The token's subject is the officer of the audit trail; a different claimed id is refused. */
+function officerOf(identity: Identity, header?: string, body?: string): string {
+  const officerId = actingOfficer(identity, { header, body });
+  if (!OFFICER_ID_PATTERN.test(officerId))
+    throw new ForbiddenException(
+      `token subject '${officerId}' is not an officer id (1-64 letters, digits, ".", "_", "@" or "-")`,
+    );
+  return officerId;
 }
 
 function answer(

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ValuedPayload } from '@customs/contracts';
 import { ControlKind, pendingControls, ReleaseState } from '@customs/domain';
 import { ReleaseRecord, ReleaseRecordRepository } from '@customs/persistence';
+import { Roles } from '@customs/platform';
 import { WorkQueueQueryDto } from './work-queue-query.dto';
 
 const DEFAULT_LIMIT = 100;
@@ -12,6 +13,7 @@ const DEFAULT_LIMIT = 100;
  * a result just recorded leaves the queue once the release handler has taken it.
  */
 @Controller('work-queues')
+@Roles('officer', 'auditor', 'admin')
 export class WorkQueuesController {
   constructor(private readonly records: ReleaseRecordRepository) {}
 

@@ -11,6 +11,7 @@ import {
 import type { Response } from 'express';
 import Decimal from 'decimal.js';
 import { EVENT_TYPES, PaymentPayload, TOPICS } from '@customs/contracts';
+import { Roles } from '@customs/platform';
 import { ExternalInputsService } from '../inputs/external-inputs.service';
 import { PaymentDto } from './payment.dto';
 
@@ -24,6 +25,7 @@ import { PaymentDto } from './payment.dto';
  * (refused, or released with the duties paid or settled).
  */
 @Controller('payments')
+@Roles('payment-system', 'admin')
 export class PaymentsController {
   constructor(private readonly inputs: ExternalInputsService) {}
 

@@ -14,6 +14,7 @@ export class AcceptedHandler {
     private readonly records: RiskAssessmentRecordRepository,
   ) {}
 
+  /** DeclarationAccepted, and DeclarationAmended (release's link for an amended version). */
   @EventPattern(TOPICS.accepted)
   async onAccepted(
     @Payload() accepted: EventEnvelope,
@@ -26,7 +27,8 @@ export class AcceptedHandler {
       sourceOf(ctx.record),
     );
     // Recorded from the outputs processOnce returns (on redelivery: the stored ones), so the
-    // statistics always count the decision that is published, once per MRN.
+    // statistics always count the decision that is published, once per MRN (an amended
+    // version's re-assessment gives no record: see RiskAssessmentService.recordOf).
     const record = this.risk.recordOf(outputs);
     if (record) await this.records.record(record);
     return outputs;

@@ -1,4 +1,11 @@
-import { RiskAssessedPayload, EventEnvelope, TOPICS } from '@customs/contracts';
+import {
+  AmendedPayload,
+  EVENT_TYPES,
+  EventEnvelope,
+  nextEvent,
+  RiskAssessedPayload,
+  TOPICS,
+} from '@customs/contracts';
 import { RISK_REFERENCE_KINDS } from '@customs/persistence';
 import { RiskReferenceService } from '../reference/risk-reference.service';
 import {
@@ -65,5 +72,44 @@ describe('RiskAssessmentService', () => {
   it('refuses an event of another type', async () => {
     const event = { ...acceptedEvent(d, mrnFor(3), '2026-07-01T00:00:00Z'), type: 'Other' };
     await expect(service.assess(event)).rejects.toThrow(/expected DeclarationAccepted/);
+  });
+
+  it('assesses an amended version by the ruleset in force at the original acceptance, continuing the chain', async () => {
+    const accepted = acceptedEvent(d, mrnFor(4), '2026-05-31T23:59:59Z');
+    const amendedDeclaration = { ...d, incotermPlace: 'AMENDED' };
+    const amended = nextEvent<AmendedPayload>(accepted, {
+      type: EVENT_TYPES.amended,
+      schemaVersion: 1,
+      producer: 'release@test',
+      payload: {
+        declaration: amendedDeclaration,
+        acceptance: accepted.payload.acceptance,
+        amendment: {
+          version: 2,
+          requestEventId: accepted.eventId,
+          payloadHash: 'a'.repeat(64),
+          previousPayloadHash: 'b'.repeat(64),
+        },
+      },
+      // Amended long after 'rs-red' came into force: the original acceptance still decides.
+      occurredAt: '2026-09-01T00:00:00Z',
+    });
+    const out = await service.assess(amended);
+    const event = out[0].value as EventEnvelope<RiskAssessedPayload & AmendedPayload>;
+    expect(event).toMatchObject({
+      type: EVENT_TYPES.riskAssessed,
+      sequence: amended.sequence + 1,
+      prevHash: amended.hash,
+      causationId: amended.eventId,
+    });
+    expect(event.payload.risk.rulesetVersion).toBe('seed-2026.1');
+    expect(event.payload.declaration.incotermPlace).toBe('AMENDED');
+    expect(event.payload.amendment.version).toBe(2);
+    // One statistics record per declaration: the amended re-assessment is not counted again.
+    expect(service.recordOf(out)).toBeNull();
+    expect(service.recordOf(await service.assess(accepted))).not.toBeNull();
+    await expect(service.assess({ ...amended, schemaVersion: 2 })).rejects.toThrow(
+      /DeclarationAmended schemaVersion 2/,
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { Roles } from '@customs/platform';
 import { RulesetsService } from './rulesets.service';
 
 /**
@@ -28,6 +29,7 @@ export class RulesetsController {
    * that exists with another content or an effective instant already taken.
    */
   @Post()
+  @Roles('officer', 'admin')
   async publish(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const result = await this.rulesets.publish(body);
     switch (result.kind) {
@@ -55,11 +57,13 @@ export class RulesetsController {
   }
 
   @Get()
+  @Roles('officer', 'auditor', 'admin')
   list() {
     return this.rulesets.list();
   }
 
   @Get(':version')
+  @Roles('officer', 'auditor', 'admin')
   async get(@Param('version') version: string) {
     const detail = await this.rulesets.get(version);
     if (!detail) throw new NotFoundException(`no ruleset version ${version}`);

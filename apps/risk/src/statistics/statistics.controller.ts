@@ -1,8 +1,10 @@
 import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
+import { Roles } from '@customs/platform';
 import { StatisticsQueryDto } from './statistics-query.dto';
 import { StatisticsService } from './statistics.service';
 
 @Controller('statistics')
+@Roles('officer', 'auditor', 'admin')
 export class StatisticsController {
   constructor(private readonly statistics: StatisticsService) {}
 

@@ -18,4 +18,5 @@ export * from './release.errors';
 export * from './release-state.model';
 export * from './release-requirements.rules';
 export * from './release-notifications.rules';
+export * from './release-changes.rules';
 export * from './release.engine';

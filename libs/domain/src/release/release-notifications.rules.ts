@@ -14,7 +14,8 @@ import { ReleaseNotification, ReleaseOutcome } from './release-state.model';
  * | code | source        | meaning                                                        |
  * |------|---------------|----------------------------------------------------------------|
  * | 01   | CDS (intake)  | accepted, MRN assigned                                         |
- * | 03   | CDS (intake)  | rejected                                                       |
+ * | 03   | CDS (intake)  | rejected; release too, for an amendment or invalidation it     |
+ * |      |               | cannot apply (the reason code leads the text)                  |
  * | 05   | CDS           | held: goods selected for physical inspection                   |
  * | 06   | CDS           | held: documents required (documentary check)                   |
  * | 08   | CDS           | released, debt not final (secured by a guarantee or deferment) |
@@ -27,6 +28,7 @@ import { ReleaseNotification, ReleaseOutcome } from './release-state.model';
  * | 54   | ours          | held: the named account is unknown or in another currency      |
  */
 export const RELEASE_NOTIFICATION_CODES = {
+  changeRefused: '03',
   physicalControl: '05',
   documentsRequired: '06',
   releasedDebtNotFinal: '08',
@@ -46,6 +48,7 @@ export type ReleaseNotificationCode =
 export const RELEASE_NOTIFICATION_CODE_SOURCES: Readonly<
   Record<ReleaseNotificationCode, 'CDS' | 'CDS (adapted)' | 'ours'>
 > = {
+  '03': 'CDS',
   '05': 'CDS',
   '06': 'CDS',
   '08': 'CDS',

@@ -1,5 +1,9 @@
 import {
+  AmendedPayload,
+  AmendmentRequestedPayload,
   ControlResultPayload,
+  InvalidatedPayload,
+  InvalidationRequestedPayload,
   HeldRelease,
   HoldReason,
   NotificationPayload,
@@ -17,8 +21,10 @@ import { Account, AccountMovement } from './account.model';
  * MRN (the state is one document per MRN); `occurredAt` is kept for the timeline only and
  * never used in a decision.
  *
- * Out of scope: `revaluation-requested` (an officer asking valuation to re-value). A second
- * valued event with another id is recorded and ignored; re-valuation needs its own issue.
+ * Amendments and invalidations (requests checked by intake, or an officer's correction) are
+ * inputs too: release holds the chain tail, so it is the one to append their chain links
+ * (see release-changes.rules.ts). A second valued event is taken only when it values the
+ * amendment release is waiting for; any other is recorded and ignored.
  */
 interface InputBase {
   eventId: string;
@@ -30,7 +36,17 @@ export type ReleaseInput =
   | (InputBase & { type: 'valued'; payload: ValuedPayload })
   | (InputBase & { type: 'payment'; payload: PaymentPayload })
   | (InputBase & { type: 'control-result'; payload: ControlResultPayload })
-  | (InputBase & { type: 'officer-decision'; payload: OfficerDecisionPayload });
+  | (InputBase & { type: 'officer-decision'; payload: OfficerDecisionPayload })
+  | (InputBase & { type: 'amendment-requested'; payload: AmendmentRequestPayload })
+  | (InputBase & { type: 'invalidation-requested'; payload: InvalidationRequestedPayload });
+
+/**
+ * An amendment request as release takes it: intake's payload, plus who asked and what they
+ * found when an officer's correction (issue 6) asks for it. Absent: the declarant, via intake.
+ */
+export interface AmendmentRequestPayload {
+  amendment: AmendmentRequestedPayload['amendment'] & { requestedBy?: string; findings?: string };
+}
 
 export type ReleaseInputType = ReleaseInput['type'];
 
@@ -39,7 +55,35 @@ export interface ReleaseContext {
   accounts?: Readonly<Record<string, Account>>;
 }
 
-export type ReleaseStatus = 'awaiting-valuation' | 'held' | 'released' | 'refused';
+/**
+ * `amending`: release appended DeclarationAmended and waits for the new version's valued
+ * event (risk and valuation hold the chain meanwhile). `invalidated` is final, like
+ * released and refused.
+ */
+export type ReleaseStatus =
+  'awaiting-valuation' | 'held' | 'amending' | 'released' | 'refused' | 'invalidated';
+
+/** A change request taken by release, applied at once or kept until release holds the chain tail. */
+export type DeclarationChange =
+  | {
+      kind: 'amendment';
+      eventId: string;
+      version: number;
+      declaration: AmendmentRequestedPayload['amendment']['declaration'];
+      payloadHash: string;
+      previousPayloadHash: string;
+      requestedBy?: string;
+      findings?: string;
+    }
+  | { kind: 'invalidation'; eventId: string; version: number; reason: string; requestedBy: string };
+
+/** Why release did not apply a change request (sent with CDS code 03). */
+export type ChangeRefusalCode =
+  | 'DECLARATION_RELEASED'
+  | 'DECLARATION_REFUSED'
+  | 'DECLARATION_INVALIDATED'
+  | 'INVALIDATION_PENDING'
+  | 'VERSION_CONFLICT';
 
 export type ControlKind = ControlResultPayload['control'];
 
@@ -72,8 +116,16 @@ export type InputEffect =
   | 'ignored-after-final'
   /** A payment or guarantee after a release secured by an account: credits the account. */
   | 'settlement'
-  /** A second valued event with another id: re-valuation is out of scope. */
-  | 'ignored-conflicting-valuation';
+  /** A valued event that does not value the version release waits for: recorded, ignored. */
+  | 'ignored-conflicting-valuation'
+  /** The valued event of the pending amendment: it replaces the previous valuation. */
+  | 'replaced-valuation'
+  /** A change request applied now: its chain link is appended. */
+  | 'change-applied'
+  /** A change request that came while another stage holds the chain: applied on the next valued event. */
+  | 'change-queued'
+  /** A change request that cannot apply (final decision, stale version): refused with a notification. */
+  | 'change-refused';
 
 export type TimelineEntry =
   | {
@@ -119,9 +171,22 @@ export interface ReleaseState {
   /** Inputs taken after the final decision that changed nothing. */
   ignoredAfterFinal: number;
   timeline: TimelineEntry[];
+  /**
+   * Amendments (absent in states stored before they existed: read as version 1, nothing
+   * pending). `version` is the declaration version `valued` is for; `payloadHash` the hash
+   * of the newest version taken (applied, pending or queued), when known (not for version 1).
+   */
+  version?: number;
+  payloadHash?: string | null;
+  /** The amendment appended to the chain whose valued event release now waits for. */
+  pendingAmendment?: { eventId: string; version: number; amendedEventId: string } | null;
+  /** Requests taken while release did not hold the chain tail, in arrival order. */
+  queuedChanges?: DeclarationChange[];
+  /** The invalidation applied, once invalidated. */
+  invalidation?: { version: number; reason: string; requestedBy: string; eventId: string } | null;
 }
 
-export type ReleaseOutcomeKind = 'held' | 'released' | 'refused';
+export type ReleaseOutcomeKind = 'held' | 'released' | 'refused' | 'amended' | 'invalidated';
 
 interface OutcomeBase {
   /** `<mrn>/release/<n>`: unique per declaration, the same on every replay. */
@@ -141,6 +206,18 @@ export type ReleaseOutcome =
       release: ReleaseDecision;
     });
 
+/**
+ * The chain link release appends for a change request; it carries its whole payload. A
+ * step has either decisions or one change link, never both.
+ */
+export type ReleaseChangeLink =
+  | (OutcomeBase & { outcome: 'amended'; eventType: 'DeclarationAmended'; payload: AmendedPayload })
+  | (OutcomeBase & {
+      outcome: 'invalidated';
+      eventType: 'DeclarationInvalidated';
+      payload: InvalidatedPayload;
+    });
+
 /** A notification to publish on the notifications topic, keyed by `payload.recipient`. */
 export interface ReleaseNotification {
   /** `<outcome discriminator>/<code>/<declarant|border-post>`: one decision, one notification each. */
@@ -148,11 +225,15 @@ export interface ReleaseNotification {
   decisionId: string;
   causationEventId: string;
   payload: NotificationPayload;
+  /** True when it is about the input itself (a refused change request), not about a decision. */
+  aboutInput?: boolean;
 }
 
 export interface ReleaseStep {
   state: ReleaseState;
   decisions: ReleaseOutcome[];
+  /** The link appended for an amendment or invalidation (absent or empty otherwise). */
+  changeLinks?: ReleaseChangeLink[];
   accountMovements: AccountMovement[];
   notifications: ReleaseNotification[];
 }
@@ -174,5 +255,10 @@ export function initialReleaseState(mrn: string): ReleaseState {
     outcomeCount: 0,
     ignoredAfterFinal: 0,
     timeline: [],
+    version: 1,
+    payloadHash: null,
+    pendingAmendment: null,
+    queuedChanges: [],
+    invalidation: null,
   };
 }

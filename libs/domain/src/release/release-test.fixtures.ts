@@ -124,3 +124,62 @@ export const account = (
   id = 'DAN-7654321',
   currency = 'EUR',
 ): Account => ({ id, kind, balance, currency, appliedEventIds: [] });
+
+/** A valued event of an amended version (the payload carries `amendment`, passed along by risk and valuation). */
+export const valuedVersion = (
+  eventId: string,
+  version: number,
+  o: ValuedOptions & { commodityCode?: string } = {},
+): ReleaseInput => {
+  const payload = valuedPayload(o);
+  if (o.commodityCode) payload.declaration.items[0].commodityCode = o.commodityCode;
+  return {
+    type: 'valued',
+    eventId,
+    mrn: MRN,
+    payload: { ...payload, amendment: { version } } as ValuedPayload,
+  };
+};
+
+export const amendment = (
+  eventId: string,
+  version: number,
+  o: { commodityCode?: string; previousPayloadHash?: string; requestedBy?: string } = {},
+): ReleaseInput => {
+  const declaration = valuedPayload().declaration;
+  declaration.items[0].commodityCode = o.commodityCode ?? '8471410000';
+  return {
+    type: 'amendment-requested',
+    eventId,
+    mrn: MRN,
+    payload: {
+      amendment: {
+        version,
+        declaration,
+        payloadHash: `hash-v${version}`,
+        previousPayloadHash: o.previousPayloadHash ?? `hash-v${version - 1}`,
+        referenceData: { nomenclature: 'hs2022' },
+        requestedAt: '2024-03-02T10:00:00Z',
+        ...(o.requestedBy ? { requestedBy: o.requestedBy, findings: 'wrong heading' } : {}),
+      },
+    },
+  };
+};
+
+export const invalidationRequest = (
+  eventId: string,
+  version: number,
+  reason = 'lodged twice',
+): ReleaseInput => ({
+  type: 'invalidation-requested',
+  eventId,
+  mrn: MRN,
+  payload: {
+    invalidation: {
+      version,
+      reason,
+      requestedBy: 'FR123456789000',
+      requestedAt: '2024-03-02T10:00:00Z',
+    },
+  },
+});

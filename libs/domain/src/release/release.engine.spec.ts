@@ -390,7 +390,7 @@ describe('release: idempotency and finality', () => {
     ]);
   });
 
-  it('a second valued event with another id is ignored (re-valuation is out of scope)', () => {
+  it('a second valued event with another id is ignored when no amendment waits for it', () => {
     const r = run([
       valued('v1', { channel: 'yellow' }),
       valued('v2', { channel: 'green', totalToPay: '0' }),

@@ -12,16 +12,26 @@ import { isDecimalString, money, moneyString } from './money.model';
 import { InvalidReleaseInputError, MrnMismatchError } from './release.errors';
 import { notificationsFor } from './release-notifications.rules';
 import {
+  amendedPayload,
+  changeOf,
+  changeRefusal,
+  changeRefusalNotifications,
+  invalidation,
+  versionOfValued,
+} from './release-changes.rules';
+import {
   evaluateRelease,
   securityDebitEventId,
   settlementCreditEventId,
 } from './release-requirements.rules';
 import {
   ControlKind,
+  DeclarationChange,
   InputEffect,
   initialReleaseState,
   ReleaseContext,
   ReleaseInput,
+  ReleaseChangeLink,
   ReleaseOutcome,
   ReleaseState,
   ReleaseStep,
@@ -82,6 +92,26 @@ function validateInput(input: ReleaseInput): void {
       if (p.decision === 'refuse' && p.grounds.length === 0) bad('a refusal needs grounds');
       return;
     }
+    case 'amendment-requested': {
+      const a = input.payload?.amendment;
+      if (!Number.isInteger(a?.version) || a.version < 2) bad('version must be an integer >= 2');
+      if (!nonEmpty(a.payloadHash) || !nonEmpty(a.previousPayloadHash)) bad('no payload hashes');
+      if (
+        !nonEmpty(a.declaration?.lrn) ||
+        !nonEmpty(a.declaration.declarant?.id) ||
+        !nonEmpty(a.declaration.borderPost) ||
+        !Array.isArray(a.declaration.items)
+      )
+        bad('the amended declaration needs its LRN, declarant id, border post and items');
+      return;
+    }
+    case 'invalidation-requested': {
+      const i = input.payload?.invalidation;
+      if (!Number.isInteger(i?.version) || i.version < 2) bad('version must be an integer >= 2');
+      if (!nonEmpty(i.reason)) bad('no reason');
+      if (!nonEmpty(i.requestedBy)) bad('no requestedBy');
+      return;
+    }
     default:
       bad(`unknown input type '${String((input as { type: unknown }).type)}'`);
   }
@@ -98,6 +128,17 @@ function recordInput(s: ReleaseState, input: ReleaseInput, effect: InputEffect):
   s.timeline.push(entry);
 }
 
+function outcomeBase(s: ReleaseState, causationEventId: string, eventType: string) {
+  s.outcomeCount += 1;
+  const discriminator = `release-${s.outcomeCount}`;
+  return {
+    decisionId: `${s.mrn}/release/${s.outcomeCount}`,
+    discriminator,
+    causationEventId,
+    eventId: derivedEventId(causationEventId, eventType, discriminator),
+  };
+}
+
 function emit(
   s: ReleaseState,
   step: ReleaseStep,
@@ -106,15 +147,8 @@ function emit(
     | { outcome: 'held'; release: HeldRelease }
     | { outcome: 'released' | 'refused'; release: ReleaseDecision },
 ): void {
-  s.outcomeCount += 1;
-  const discriminator = `release-${s.outcomeCount}`;
   const eventType = kind.outcome === 'held' ? EVENT_TYPES.held : EVENT_TYPES.released;
-  const base = {
-    decisionId: `${s.mrn}/release/${s.outcomeCount}`,
-    discriminator,
-    causationEventId,
-    eventId: derivedEventId(causationEventId, eventType, discriminator),
-  };
+  const base = outcomeBase(s, causationEventId, eventType);
   const outcome: ReleaseOutcome =
     kind.outcome === 'held'
       ? { ...base, outcome: 'held', eventType: EVENT_TYPES.held, release: kind.release }
@@ -268,19 +302,36 @@ export function applyReleaseInput(
   const step: ReleaseStep = { state: s, decisions: [], accountMovements: [], notifications: [] };
   s.processedEventIds.push(input.eventId);
 
-  if (s.status === 'released' || s.status === 'refused') {
+  if (input.type === 'amendment-requested' || input.type === 'invalidation-requested') {
+    takeChange(s, step, input);
+    return step;
+  }
+  if (isFinal(s)) {
     afterFinal(s, step, input);
     return step;
   }
 
+  let replaced = false;
   switch (input.type) {
-    case 'valued':
-      if (s.valued) {
+    case 'valued': {
+      const pending = s.pendingAmendment ?? null;
+      const version = versionOfValued(input.payload);
+      if (!s.valued && !pending) {
+        s.valued = { eventId: input.eventId, payload: input.payload };
+        s.version = version;
+      } else if (pending && version === pending.version) {
+        // The new version's valuation replaces the old one; payments, controls and officer
+        // decisions stay (a control done stays done; the new lane may ask for more).
+        s.valued = { eventId: input.eventId, payload: input.payload };
+        s.version = version;
+        s.pendingAmendment = null;
+        replaced = true;
+      } else {
         recordInput(s, input, 'ignored-conflicting-valuation');
         return step;
       }
-      s.valued = { eventId: input.eventId, payload: input.payload };
       break;
+    }
     case 'payment':
       s.payments.push({ ...input.payload, eventId: input.eventId });
       break;
@@ -291,13 +342,112 @@ export function applyReleaseInput(
       s.officerDecisions.push({ ...input.payload, eventId: input.eventId });
       break;
   }
-  if (!s.valued) {
+  // Without the tail (not valued yet, or an amendment out at risk and valuation) release
+  // must not append: the input is kept and counts at the next decision.
+  if (!s.valued || s.pendingAmendment) {
     recordInput(s, input, 'kept-until-valued');
     return step;
   }
-  recordInput(s, input, 'applied');
+  recordInput(s, input, replaced ? 'replaced-valuation' : 'applied');
+  // A valued event hands the tail back: requests kept meanwhile go first, in order.
+  if (input.type === 'valued' && applyQueuedChanges(s, step)) return step;
   decide(s, step, input.eventId, ctx);
   return step;
+}
+
+const isFinal = (s: ReleaseState) =>
+  s.status === 'released' || s.status === 'refused' || s.status === 'invalidated';
+
+/** Takes a change request: refused, kept until release holds the tail, or applied now. */
+function takeChange(s: ReleaseState, step: ReleaseStep, input: ReleaseInput): void {
+  const change = changeOf(input);
+  const refusal = changeRefusal(s, change);
+  if (refusal) {
+    if (isFinal(s)) s.ignoredAfterFinal += 1;
+    step.notifications.push(...changeRefusalNotifications(s, input, change, refusal));
+    recordInput(s, input, 'change-refused');
+    return;
+  }
+  if (change.kind === 'amendment') s.payloadHash = change.payloadHash;
+  if (!s.valued || s.pendingAmendment) {
+    s.queuedChanges = [...(s.queuedChanges ?? []), change];
+    recordInput(s, input, 'change-queued');
+    return;
+  }
+  recordInput(s, input, 'change-applied');
+  applyChange(s, step, change);
+}
+
+/** Applies the requests kept while release did not hold the tail; true if one was applied. */
+function applyQueuedChanges(s: ReleaseState, step: ReleaseStep): boolean {
+  const queue = s.queuedChanges ?? [];
+  if (queue.length === 0) return false;
+  // One at a time: an amendment hands the tail to risk again, the rest wait for its valuation.
+  const [next, ...rest] = queue;
+  s.queuedChanges = rest;
+  applyChange(s, step, next);
+  return true;
+}
+
+const link = (step: ReleaseStep, l: ReleaseChangeLink) =>
+  (step.changeLinks = [...(step.changeLinks ?? []), l]);
+
+/** Appends the chain link of a change (release holds the tail and the declaration is not final). */
+function applyChange(s: ReleaseState, step: ReleaseStep, change: DeclarationChange): void {
+  const valued = s.valued!.payload;
+  s.waitingFor = [];
+  s.holdReasons = [];
+  if (change.kind === 'amendment') {
+    const base = outcomeBase(s, change.eventId, EVENT_TYPES.amended);
+    const payload = amendedPayload(valued, change);
+    link(step, {
+      ...base,
+      outcome: 'amended',
+      eventType: EVENT_TYPES.amended,
+      payload,
+    });
+    s.timeline.push({
+      entry: 'outcome',
+      decisionId: base.decisionId,
+      eventId: base.eventId,
+      outcome: 'amended',
+      causationEventId: change.eventId,
+    });
+    s.status = 'amending';
+    s.pendingAmendment = {
+      eventId: change.eventId,
+      version: change.version,
+      amendedEventId: base.eventId,
+    };
+    return;
+  }
+  const base = outcomeBase(s, change.eventId, EVENT_TYPES.invalidated);
+  const { payload, movements } = invalidation(s, change);
+  step.accountMovements.push(...movements);
+  link(step, {
+    ...base,
+    outcome: 'invalidated',
+    eventType: EVENT_TYPES.invalidated,
+    payload,
+  });
+  s.timeline.push({
+    entry: 'outcome',
+    decisionId: base.decisionId,
+    eventId: base.eventId,
+    outcome: 'invalidated',
+    causationEventId: change.eventId,
+    grounds: [...payload.release.grounds],
+  });
+  s.status = 'invalidated';
+  s.invalidation = {
+    version: change.version,
+    reason: change.reason,
+    requestedBy: change.requestedBy,
+    eventId: change.eventId,
+  };
+  s.pendingAmendment = null;
+  // Nothing queued can apply to an invalidated declaration (takeChange refuses new ones).
+  s.queuedChanges = [];
 }
 
 /** Controls officers still have to perform (a work queue): empty unless held for them. */
