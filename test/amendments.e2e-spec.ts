@@ -195,9 +195,15 @@ describe('amendment, invalidation and officer corrections through release', () =
     expect(chain.map((e) => e.sequence)).toEqual(chain.map((_, i) => i + 1));
     expect(verifyChain(chain, new Set([requestId]))).toEqual([]);
 
-    const view = await intake(`/declarations/${mrn}`, undefined, 'GET');
-    const history = view.body.history as { type: string; summary: { version?: number } }[];
-    expect(history.find((h) => h.type === 'DeclarationAmended')?.summary.version).toBe(2);
+    // Intake's status page (a read model fed from the topics) shows the version change.
+    let shown: number | undefined;
+    for (let i = 0; i < 150 && shown === undefined; i++) {
+      const view = await intake(`/declarations/${mrn}`, undefined, 'GET');
+      const history = view.body.history as { type: string; summary: { version?: number } }[];
+      shown = history.find((h) => h.type === 'DeclarationAmended')?.summary.version;
+      if (shown === undefined) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(shown).toBe(2);
   });
 
   it('ends a held declaration with DeclarationInvalidated and the CDS 10 notification', async () => {

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAsyncApiDocument } from '@customs/contracts';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildAsyncApiDocument, EVENT_TYPES, firstEvent, TOPICS } from '@customs/contracts';
 import { SERVICE_PORTS } from '@customs/stack';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
 import { asAdmin } from './support/auth-tokens';
@@ -9,11 +12,46 @@ import { asAdmin } from './support/auth-tokens';
 jest.setTimeout(180_000);
 
 const harness = new PipelineHarness();
+
+/** A minimal OTLP/HTTP (JSON) trace receiver: the services export their spans to it. */
+type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string };
+const received: { service: string; span: OtlpSpan }[] = [];
+const collector = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    try {
+      const doc = JSON.parse(body) as {
+        resourceSpans: {
+          resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+          scopeSpans: { spans: OtlpSpan[] }[];
+        }[];
+      };
+      for (const rs of doc.resourceSpans ?? []) {
+        const service =
+          rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+        for (const ss of rs.scopeSpans ?? [])
+          for (const span of ss.spans ?? []) received.push({ service, span });
+      }
+    } catch {
+      /* not JSON: ignored, the assertions will say what is missing */
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
 const url = (service: keyof typeof SERVICE_PORTS, path: string) =>
   `http://127.0.0.1:${SERVICE_PORTS[service]}${path}`;
 
-beforeAll(() => harness.start());
-afterAll(() => harness.stop());
+beforeAll(async () => {
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+  await harness.start();
+});
+afterAll(async () => {
+  await harness.stop();
+  delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  collector.close();
+});
 
 describe('operability of the running services', () => {
   it('answers liveness and readiness with the store, the broker and the consumer', async () => {
@@ -104,6 +142,68 @@ describe('operability of the running services', () => {
       info: { version: string };
     };
     expect(asyncapi).toEqual(buildAsyncApiDocument(asyncapi.info.version));
+  });
+
+  it('carries one W3C trace through every stage of a declaration', async () => {
+    const gen = harness.generator(808, 'TR');
+    const d = gen.next(1);
+    const traceId = randomBytes(16).toString('hex');
+    const submitted = firstEvent({
+      type: EVENT_TYPES.submitted,
+      schemaVersion: 1,
+      lrn: d.lrn,
+      producer: 'e2e@1',
+      payload: { declaration: d, channel: 'kafka' },
+    });
+    await harness.producer.send({
+      topic: TOPICS.submitted,
+      messages: [
+        {
+          key: d.lrn,
+          value: JSON.stringify(submitted),
+          headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+        },
+      ],
+    });
+    expect(await harness.watcher.waitFor([d.lrn], reachedFinal, 60_000)).toEqual([]);
+    const stages = harness.events(d.lrn).filter((o) => o.topic !== TOPICS.notifications);
+    expect(stages.map((o) => o.event.type)).toEqual(
+      expect.arrayContaining([
+        'DeclarationAccepted',
+        'DeclarationRiskAssessed',
+        'DeclarationValued',
+      ]),
+    );
+    for (const o of stages) {
+      const [version, trace, span] = (o.traceparent ?? '').split('-');
+      expect({ type: o.event.type, version, trace }).toEqual({
+        type: o.event.type,
+        version: '00',
+        trace: traceId,
+      });
+      expect(span).toMatch(/^[0-9a-f]{16}$/);
+    }
+    // Each hop is a span of its own.
+    expect(new Set(stages.map((o) => o.traceparent)).size).toBe(stages.length);
+    // And the services exported those spans over OTLP: one trace across the four services.
+    // Spans are exported in batches: poll until every service's are in and linked.
+    const ours = () => received.filter((r) => r.span.traceId === traceId);
+    const unlinked = () => {
+      const ids = new Set(ours().map((r) => r.span.spanId));
+      // Only the first hop's parent (the sender's span, not exported) may be missing.
+      return ours().filter((r) => r.span.parentSpanId && !ids.has(r.span.parentSpanId)).length;
+    };
+    const services = () => new Set(ours().map((r) => r.service));
+    const deadline = Date.now() + 20_000;
+    while ((services().size < 4 || unlinked() > 1) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
+    expect([...services()].sort()).toEqual([
+      'customs-intake',
+      'customs-release',
+      'customs-risk',
+      'customs-valuation',
+    ]);
+    expect(unlinked()).toBeLessThanOrEqual(1);
   });
 
   it('refuses to start on a bad configuration value and names it', () => {

@@ -319,11 +319,17 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     heartbeat: () => Promise<void>,
   ): Promise<WireRecord[]> {
     const started = process.hrtime.bigint();
+    const startedAt = Date.now();
     const out: WireRecord[] = [];
     const items: { item: BatchItem; message: KafkaMessage; recordCtx: RecordContext }[] = [];
     for (const message of messages) {
       const meta = this.metaOf(topic, partition, message);
-      const recordCtx: RecordContext = { topic, partition, offset: message.offset };
+      const recordCtx: RecordContext = {
+        topic,
+        partition,
+        offset: message.offset,
+        traceparent: headersToRecord(message.headers).traceparent,
+      };
       try {
         const envelope = parseEnvelope(message.value);
         recordCtx.envelope = envelope;
@@ -353,8 +359,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           const cause = r.value.causationId ?? '';
           byCause.set(cause, [...(byCause.get(cause) ?? []), r]);
         }
+        const endedAt = Date.now();
         const traceOf = new Map(
-          items.map((i) => [i.item.envelope.eventId, i.item.record.headers.traceparent]),
+          items.map((i) => [
+            i.item.envelope.eventId,
+            this.opts.observer.chunkRecord?.(i.recordCtx, startedAt, endedAt) ??
+              childTraceparent(i.item.record.headers.traceparent),
+          ]),
         );
         for (const i of items)
           this.opts.observer.processed(
@@ -370,7 +381,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
             value: JSON.stringify(r.value),
             headers: {
               'content-type': 'application/json',
-              traceparent: childTraceparent(traceOf.get(r.value.causationId ?? '')),
+              traceparent: traceOf.get(r.value.causationId ?? '') ?? childTraceparent(undefined),
               ...r.headers,
             },
           })),
@@ -431,7 +442,12 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     if (!handler) return [];
     const ctx = new KafkaEventContext([meta]);
     const started = process.hrtime.bigint();
-    const recordCtx: RecordContext = { topic, partition, offset: message.offset };
+    const recordCtx: RecordContext = {
+      topic,
+      partition,
+      offset: message.offset,
+      traceparent: headersToRecord(message.headers).traceparent,
+    };
 
     let data: unknown;
     try {
@@ -478,7 +494,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           Number(process.hrtime.bigint() - started) / 1e9,
           records,
         );
-        const traceparent = childTraceparent(meta.headers.traceparent);
+        const traceparent =
+          this.opts.observer.outgoingTraceparent?.() ?? childTraceparent(meta.headers.traceparent);
         return records.map((r) => ({
           topic: r.topic,
           key: r.key,

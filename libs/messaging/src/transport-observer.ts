@@ -6,6 +6,8 @@ export interface RecordContext {
   partition: number;
   offset: string;
   envelope?: EventEnvelope;
+  /** The record's W3C trace context, if it carried one. */
+  traceparent?: string;
 }
 
 /**
@@ -19,6 +21,13 @@ export interface TransportObserver {
   failed(ctx: RecordContext, error: unknown, willRetry: boolean): void;
   deadLettered(ctx: RecordContext, code: string): void;
   lag(topic: string, partition: number, lag: number): void;
+  /** The trace context for records produced inside withRecord (the active span's). */
+  outgoingTraceparent?(): string | undefined;
+  /**
+   * A record handled as part of a chunk (batch handlers): its span is recorded after the
+   * fact, over the chunk's time; returns the trace context for the records it produced.
+   */
+  chunkRecord?(ctx: RecordContext, startedAt: number, endedAt: number): string | undefined;
 }
 
 export const NOOP_OBSERVER: TransportObserver = {

@@ -14,6 +14,7 @@ import { KafkaTransport, parseBrokers } from '@customs/messaging';
 import { bodyDepthLimit, loadHttpLimits } from './auth';
 import { TransportHealthHolder } from './health.controller';
 import { ServiceMetrics } from './observability/service-metrics';
+import { startTracing } from './observability/tracing';
 import { RethrowRpcFilter } from './rethrow-rpc.filter';
 import { SERVICE_VERSION } from './service-version';
 import { KAFKA_TRANSPORT_HEALTH, SERVICE_CONFIG, SERVICE_METRICS } from './tokens';
@@ -27,6 +28,7 @@ export async function bootstrapService(
   service: string,
   module: Type<unknown>,
 ): Promise<INestApplication> {
+  startTracing(service, SERVICE_VERSION);
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -21,6 +21,7 @@ import {
 import { HealthController, TransportHealthHolder } from './health.controller';
 import { MetricsController } from './observability/metrics.controller';
 import { ServiceMetrics } from './observability/service-metrics';
+import { stopTracing } from './observability/tracing';
 import {
   KAFKA_ADMIN,
   KAFKA_PUBLISHER,
@@ -139,5 +140,6 @@ export class PlatformModule implements OnApplicationShutdown {
     await this.publisher.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
     await this.connection.close().catch(() => undefined);
+    await stopTracing();
   }
 }

@@ -6,6 +6,8 @@ export interface Outcome {
   mrn: string | null;
   topic: string;
   event: EventEnvelope;
+  /** W3C trace context of the record, when it carried one. */
+  traceparent?: string;
 }
 
 /**
@@ -44,7 +46,13 @@ export class OutcomeWatcher {
         try {
           const event = parseEnvelope(message.value);
           const list = this.outcomes.get(event.lrn) ?? [];
-          list.push({ lrn: event.lrn, mrn: event.mrn, topic, event });
+          list.push({
+            lrn: event.lrn,
+            mrn: event.mrn,
+            topic,
+            event,
+            traceparent: message.headers?.traceparent?.toString(),
+          });
           this.outcomes.set(event.lrn, list);
           this.listeners.forEach((l) => l());
         } catch {

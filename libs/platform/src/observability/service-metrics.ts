@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { OutgoingRecord, RecordContext, TransportObserver } from '@customs/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
+import { activeTraceparent, recordConsumerSpan, withConsumerSpan } from './tracing';
 
 type DecisionPayload = { risk?: { channel?: string }; release?: { status?: string } };
 
@@ -60,7 +61,7 @@ export class ServiceMetrics implements TransportObserver {
   /** Every log line written while the record is handled names the declaration. */
   withRecord<T>(ctx: RecordContext, fn: () => Promise<T>): Promise<T> {
     const root = PinoLogger.root;
-    if (!root) return fn();
+    if (!root) return withConsumerSpan(`${ctx.topic} process`, ctx.traceparent, {}, fn);
     const e = ctx.envelope;
     const child = root.child({
       topic: ctx.topic,
@@ -68,7 +69,53 @@ export class ServiceMetrics implements TransportObserver {
       offset: ctx.offset,
       ...(e ? { mrn: e.mrn, lrn: e.lrn, eventId: e.eventId, correlationId: e.correlationId } : {}),
     });
-    return storage.run(new Store(child), fn);
+    return withConsumerSpan(
+      `${ctx.topic} process`,
+      ctx.traceparent,
+      {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': ctx.topic,
+        'messaging.kafka.destination.partition': ctx.partition,
+        'messaging.kafka.message.offset': Number(ctx.offset),
+        ...(e
+          ? {
+              'customs.mrn': e.mrn ?? '',
+              'customs.lrn': e.lrn,
+              'customs.event_id': e.eventId,
+              'customs.event_type': e.type,
+            }
+          : {}),
+      },
+      () => storage.run(new Store(child), fn),
+    );
+  }
+
+  outgoingTraceparent(): string | undefined {
+    return activeTraceparent();
+  }
+
+  chunkRecord(ctx: RecordContext, startedAt: number, endedAt: number): string | undefined {
+    const e = ctx.envelope;
+    return recordConsumerSpan(
+      `${ctx.topic} process`,
+      ctx.traceparent,
+      {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': ctx.topic,
+        'messaging.kafka.destination.partition': ctx.partition,
+        'messaging.kafka.message.offset': Number(ctx.offset),
+        ...(e
+          ? {
+              'customs.mrn': e.mrn ?? '',
+              'customs.lrn': e.lrn,
+              'customs.event_id': e.eventId,
+              'customs.event_type': e.type,
+            }
+          : {}),
+      },
+      startedAt,
+      endedAt,
+    );
   }
 
   processed(ctx: RecordContext, seconds: number, outputs: OutgoingRecord[]): void {
