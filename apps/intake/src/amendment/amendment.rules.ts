@@ -13,7 +13,9 @@ export interface ChangeRefusal {
 }
 
 /** Statuses (intake's timeline) in which the goods are not released yet. */
-const CHANGEABLE = new Set(['accepted', 'risk-assessed', 'valued', 'held']);
+// 'amended': a change is being re-assessed; release keeps a further request and applies it
+// in order once the new version is valued, so intake need not refuse it.
+const CHANGEABLE = new Set(['accepted', 'risk-assessed', 'valued', 'held', 'amended']);
 
 /**
  * Whether a declaration may still be amended or invalidated: only before release. Once
