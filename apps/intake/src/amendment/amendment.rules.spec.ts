@@ -4,9 +4,12 @@ import { amendmentIdentityProblems, changeRefusal } from './amendment.rules';
 const MRN = '26NL0000000000000J5';
 
 describe('changeRefusal', () => {
-  it.each(['accepted', 'risk-assessed', 'valued', 'held', 'amended'])('allows a change while %s', (s) => {
-    expect(changeRefusal(MRN, s, [])).toBeNull();
-  });
+  it.each(['accepted', 'risk-assessed', 'valued', 'held', 'amended'])(
+    'allows a change while %s',
+    (s) => {
+      expect(changeRefusal(MRN, s, [])).toBeNull();
+    },
+  );
 
   it.each([
     ['released', 'DECLARATION_RELEASED'],
