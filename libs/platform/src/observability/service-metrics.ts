@@ -4,6 +4,25 @@ import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import { activeTraceparent, recordConsumerSpan, withConsumerSpan } from './tracing';
 
+/** OpenTelemetry messaging attributes of a record, with the declaration it is about. */
+function spanAttributes(ctx: RecordContext): Record<string, string | number> {
+  const e = ctx.envelope;
+  return {
+    'messaging.system': 'kafka',
+    'messaging.destination.name': ctx.topic,
+    'messaging.kafka.destination.partition': ctx.partition,
+    'messaging.kafka.message.offset': Number(ctx.offset),
+    ...(e
+      ? {
+          'customs.mrn': e.mrn ?? '',
+          'customs.lrn': e.lrn,
+          'customs.event_id': e.eventId,
+          'customs.event_type': e.type,
+        }
+      : {}),
+  };
+}
+
 type DecisionPayload = { risk?: { channel?: string }; release?: { status?: string } };
 
 /** Prometheus metrics of one service, with the transport's observer that feeds them. */
@@ -69,24 +88,8 @@ export class ServiceMetrics implements TransportObserver {
       offset: ctx.offset,
       ...(e ? { mrn: e.mrn, lrn: e.lrn, eventId: e.eventId, correlationId: e.correlationId } : {}),
     });
-    return withConsumerSpan(
-      `${ctx.topic} process`,
-      ctx.traceparent,
-      {
-        'messaging.system': 'kafka',
-        'messaging.destination.name': ctx.topic,
-        'messaging.kafka.destination.partition': ctx.partition,
-        'messaging.kafka.message.offset': Number(ctx.offset),
-        ...(e
-          ? {
-              'customs.mrn': e.mrn ?? '',
-              'customs.lrn': e.lrn,
-              'customs.event_id': e.eventId,
-              'customs.event_type': e.type,
-            }
-          : {}),
-      },
-      () => storage.run(new Store(child), fn),
+    return withConsumerSpan(`${ctx.topic} process`, ctx.traceparent, spanAttributes(ctx), () =>
+      storage.run(new Store(child), fn),
     );
   }
 
@@ -95,24 +98,10 @@ export class ServiceMetrics implements TransportObserver {
   }
 
   chunkRecord(ctx: RecordContext, startedAt: number, endedAt: number): string | undefined {
-    const e = ctx.envelope;
     return recordConsumerSpan(
       `${ctx.topic} process`,
       ctx.traceparent,
-      {
-        'messaging.system': 'kafka',
-        'messaging.destination.name': ctx.topic,
-        'messaging.kafka.destination.partition': ctx.partition,
-        'messaging.kafka.message.offset': Number(ctx.offset),
-        ...(e
-          ? {
-              'customs.mrn': e.mrn ?? '',
-              'customs.lrn': e.lrn,
-              'customs.event_id': e.eventId,
-              'customs.event_type': e.type,
-            }
-          : {}),
-      },
+      spanAttributes(ctx),
       startedAt,
       endedAt,
     );
