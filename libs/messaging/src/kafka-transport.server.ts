@@ -109,6 +109,17 @@ function headersToRecord(headers: IHeaders | undefined): Record<string, string> 
   return out;
 }
 
+/**
+ * A transaction (begin, send, sendOffsets, commit) that failed: its outcome is unknown and
+ * kafkajs may leave the producer stuck mid-commit, so the slot must be recovered.
+ */
+class FlushFailedError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`transaction failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'FlushFailedError';
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Most time a SIGTERM waits for the in-flight batch before the transport lets go anyway. */
@@ -175,7 +186,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         // Idempotence needs unbounded producer retries (kafkajs warns otherwise).
         retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30000 },
       });
-      await producer.connect();
+      try {
+        await producer.connect();
+      } catch (error) {
+        // Not kept: let go of its connections, the next call makes a new one.
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
       this.producers.set(slot, producer);
     }
     return producer;
@@ -224,12 +241,68 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         const slot = freeSlots.pop() ?? 0;
         try {
           await this.processBatch(payload, await this.producerFor(slot));
+        } catch (error) {
+          if (!(error instanceof FlushFailedError) || this.closing) throw error;
+          // The failed part was not resolved; re-read the partition from what is committed.
+          await this.recoverSlot(slot, payload, error);
         } finally {
           freeSlots.push(slot);
         }
       },
     });
     this.logger.log(`consuming ${topics.join(', ')} as group ${this.opts.groupId}`);
+  }
+
+  /**
+   * After a failed transaction: replace the slot's producer (a new one with the same
+   * transactionalId runs InitProducerId, which fences the old one and lets the coordinator
+   * finish or abort its transaction; kafkajs cannot abort a producer left in COMMITTING),
+   * then seek the partition to its committed offset, since the commit may have landed
+   * although the client saw an error (re-reading from memory would publish twice).
+   * Retries while the broker is away; if the batch is abandoned instead, the throw makes
+   * kafkajs restart the consumer, which reads the committed offsets too.
+   */
+  private async recoverSlot(
+    slot: number,
+    payload: EachBatchPayload,
+    failure: FlushFailedError,
+  ): Promise<void> {
+    const { topic, partition } = payload.batch;
+    this.logger.warn(
+      `${failure.message} on ${topic}/${partition}: recreating producer ${this.opts.transactionalId}-${slot} and re-reading from the committed offset`,
+    );
+    for (let attempt = 1; ; attempt++) {
+      if (this.closing || !payload.isRunning()) throw failure.cause;
+      try {
+        const old = this.producers.get(slot);
+        this.producers.delete(slot);
+        if (old) await old.disconnect().catch(() => undefined);
+        await this.producerFor(slot);
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          const [committed] = await admin.fetchOffsets({
+            groupId: this.opts.groupId,
+            topics: [topic],
+          });
+          const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
+          // '-1': nothing committed yet, so the in-memory position (the start) is right.
+          if (offset !== undefined && offset !== '-1')
+            this.consumer?.seek({ topic, partition, offset });
+          this.logger.warn(`${topic}/${partition} will be re-read from committed offset ${offset}`);
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+        return;
+      } catch (error) {
+        const backoff = Math.min(this.opts.retryBackoffMs * 2 ** Math.min(attempt - 1, 6), 10000);
+        this.logger.warn(
+          `recovering ${topic}/${partition} failed (${(error as Error)?.message}), again in ${backoff} ms`,
+        );
+        await Promise.race([sleep(backoff), this.closingSignal]);
+        await payload.heartbeat().catch(() => undefined);
+      }
+    }
   }
 
   private async processBatch(payload: EachBatchPayload, producer: Producer): Promise<void> {
@@ -241,7 +314,12 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     const flush = async () => {
       if (lastOffset === null) return;
       const next = (BigInt(lastOffset) + 1n).toString();
-      const tx = await producer.transaction();
+      let tx: Awaited<ReturnType<Producer['transaction']>>;
+      try {
+        tx = await producer.transaction();
+      } catch (error) {
+        throw new FlushFailedError(error);
+      }
       try {
         const byTopic = new Map<string, Message[]>();
         for (const r of pending) {
@@ -263,7 +341,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         await tx.commit();
       } catch (error) {
         await tx.abort().catch(() => undefined);
-        throw error;
+        throw new FlushFailedError(error);
       }
       resolveOffset(lastOffset);
       pending = [];

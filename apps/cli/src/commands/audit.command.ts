@@ -1,4 +1,5 @@
 import { dlqTopic, SERVICES } from '@customs/contracts';
+import { registerAuditReplayCommand } from './audit-replay.command';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { Kafka } from 'kafkajs';
@@ -254,4 +255,5 @@ export function registerAuditCommand(program: Command): void {
           );
       },
     );
+  registerAuditReplayCommand(audit);
 }
