@@ -1,7 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { ensureTopics } from '@customs/messaging';
@@ -15,6 +23,7 @@ import {
   waitFor,
 } from './process-tools';
 import { ensureAuthKeys } from './auth-keys';
+import { parsePatches, patchVendorTree } from './ferretdb-patches';
 import { StackPaths, stackPaths } from './stack-paths';
 
 export interface StackSettings {
@@ -251,17 +260,31 @@ export class LocalStack {
 
   private buildFerret(): void {
     const dir = join(this.paths.repoRoot, 'deploy', 'ferretdb');
-    const marker = `${this.paths.ferretBinary}.${hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => join(dir, f)))}`;
+    const sources = ['go.mod', 'go.sum', 'main.go', 'patches.json'].map((f) => join(dir, f));
+    const marker = `${this.paths.ferretBinary}.${hashFiles(sources)}`;
     if (existsSync(this.paths.ferretBinary) && existsSync(marker)) return;
     this.settings.log(
       'ferretdb: building the embedded FerretDB v1.24.2 store with Go (once, about a minute)...',
     );
-    const r = spawnSync('go', ['build', '-o', this.paths.ferretBinary, '.'], {
-      cwd: dir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    if (r.status !== 0)
-      throw new StackError('go build of deploy/ferretdb failed (see the output above)');
+    // Built from a vendored copy so that deploy/ferretdb/patches.json can be applied to
+    // FerretDB's sources (Go refuses overlays of files in the module cache).
+    const build = join(dirname(this.paths.ferretBinary), 'build');
+    rmSync(build, { recursive: true, force: true });
+    mkdirSync(build, { recursive: true });
+    for (const f of ['go.mod', 'go.sum', 'main.go']) copyFileSync(join(dir, f), join(build, f));
+    const go = (args: string[], what: string): void => {
+      const r = spawnSync('go', args, { cwd: build, stdio: ['ignore', 'inherit', 'inherit'] });
+      if (r.status !== 0) throw new StackError(`${what} failed (see the output above)`);
+    };
+    go(['mod', 'vendor'], 'go mod vendor of deploy/ferretdb');
+    patchVendorTree(
+      join(build, 'vendor'),
+      parsePatches(readFileSync(join(dir, 'patches.json'), 'utf8')),
+    );
+    go(['build', '-mod=vendor', '-o', this.paths.ferretBinary, '.'], 'go build of deploy/ferretdb');
+    rmSync(build, { recursive: true, force: true }); // the vendor tree is 230 MB
+    for (const old of readdirSync(dirname(this.paths.ferretBinary)))
+      if (old.startsWith('ferretdb-embedded.')) rmSync(join(dirname(this.paths.ferretBinary), old));
     writeFileSync(marker, new Date().toISOString());
   }
 
