@@ -1,4 +1,5 @@
 import mongoose, { Connection } from 'mongoose';
+import { profileStore } from './store-profile';
 
 /**
  * One connection per service database. `sanitizeFilter` strips operator objects smuggled in
@@ -12,7 +13,9 @@ export async function connectStore(url: string, dbName: string): Promise<Connect
     serverSelectionTimeoutMS: 10000,
     maxPoolSize: 20,
     autoIndex: true,
+    monitorCommands: process.env.STORE_PROFILE === '1',
   });
+  profileStore(connection);
   await connection.asPromise();
   return connection;
 }
