@@ -34,6 +34,12 @@ export interface KafkaTransportOptions {
   maxBatchMillis?: number;
   /** Partitions processed at once; each runs its own transaction producer. */
   partitionsConcurrently?: number;
+  /**
+   * Which handlers this consumer drives: those whose `@EventPattern` extras name this
+   * `group` (undefined: those that name none). A service splits a slow read model off its
+   * decisions this way, each in its own consumer group with its own offsets.
+   */
+  handlerGroup?: string;
   observer?: TransportObserver;
 }
 
@@ -136,7 +142,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private readonly kafka: Kafka;
   private consumer?: Consumer;
   private readonly producers = new Map<number, Producer>();
-  private readonly opts: Required<KafkaTransportOptions>;
+  private readonly opts: Required<Omit<KafkaTransportOptions, 'handlerGroup'>> &
+    Pick<KafkaTransportOptions, 'handlerGroup'>;
   private closing = false;
   /** Resolves when close() begins: wakes a retry back-off so the batch is abandoned at once. */
   private closingSignal!: Promise<void>;
@@ -198,8 +205,16 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     return producer;
   }
 
+  /** The topics whose handlers belong to this consumer's handler group. */
+  topics(): string[] {
+    return [...this.messageHandlers.entries()]
+      .filter(([, h]) => (h as Handler).extras?.group === this.opts.handlerGroup)
+      .map(([topic]) => topic);
+  }
+
   private async start(): Promise<void> {
-    const topics = [...this.messageHandlers.keys()];
+    const topics = this.topics();
+    if (topics.length === 0) throw new Error(`no handlers in group ${this.opts.handlerGroup}`);
     // One transactional producer per concurrently processed partition slot.
     for (let slot = 0; slot < this.opts.partitionsConcurrently; slot++)
       await this.producerFor(slot);

@@ -24,9 +24,15 @@ import { KAFKA_TRANSPORT_HEALTH, SERVICE_CONFIG, SERVICE_METRICS } from './token
  * consumer that drives its `@EventPattern` handlers, JSON logs, metrics. SIGTERM stops
  * consuming, commits, leaves the group, then closes the store.
  */
+export interface BootstrapOptions {
+  /** Handler groups (`@EventPattern(topic, { group })`) consumed apart from the decisions. */
+  handlerGroups?: string[];
+}
+
 export async function bootstrapService(
   service: string,
   module: Type<unknown>,
+  options: BootstrapOptions = {},
 ): Promise<INestApplication> {
   startTracing(service, SERVICE_VERSION);
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
@@ -58,17 +64,33 @@ export async function bootstrapService(
   );
   SwaggerModule.setup('api-docs', app, document, { jsonDocumentUrl: 'api-docs.json' });
 
-  const transport = new KafkaTransport({
-    service,
-    version: SERVICE_VERSION,
-    brokers: parseBrokers(config.KAFKA_BROKERS),
-    groupId: `customs-${service}`,
-    transactionalId: `customs-${service}-${config.REPLICA_ID}`,
-    partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
-    observer: app.get<ServiceMetrics>(SERVICE_METRICS),
+  // One consumer for the handlers that decide, and one per handler group the service names
+  // (a read model that should never delay its decisions), each in its own consumer group.
+  const transports = [undefined, ...(options.handlerGroups ?? [])].map((group) => {
+    const name = group ? `${service}-${group}` : service;
+    const transport = new KafkaTransport({
+      service,
+      version: SERVICE_VERSION,
+      brokers: parseBrokers(config.KAFKA_BROKERS),
+      groupId: `customs-${name}`,
+      transactionalId: `customs-${name}-${config.REPLICA_ID}`,
+      partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+      handlerGroup: group,
+      observer: app.get<ServiceMetrics>(SERVICE_METRICS),
+    });
+    app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+    return transport;
   });
-  app.get<TransportHealthHolder>(KAFKA_TRANSPORT_HEALTH).transport = transport;
-  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  app.get<TransportHealthHolder>(KAFKA_TRANSPORT_HEALTH).transport = {
+    // Ready when every consumer is.
+    health: () => {
+      const all = transports.map((t) => t.health());
+      return {
+        consuming: all.every((h) => h.consuming),
+        detail: all.map((h) => h.detail).join('; '),
+      };
+    },
+  };
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.HTTP_HOST);
   logger.log(
