@@ -12,7 +12,7 @@ import {
 } from 'kafkajs';
 import { createKafka } from './kafka-client.factory';
 import { KafkaEventContext, KafkaRecordMeta } from './kafka-event.context';
-import { BatchItem } from './batch-item';
+import { BatchItem, MalformedBatchItem } from './batch-item';
 import { MalformedRecord, OutgoingRecord } from './outgoing-record';
 import { childTraceparent } from './trace-context';
 import { NOOP_OBSERVER, RecordContext, TransportObserver } from './transport-observer';
@@ -41,6 +41,20 @@ export interface KafkaTransportOptions {
    */
   handlerGroup?: string;
   observer?: TransportObserver;
+}
+
+function malformedRecord(
+  meta: KafkaRecordMeta,
+  message: KafkaMessage,
+  error: MalformedEnvelopeError,
+): MalformedRecord {
+  return {
+    malformed: true,
+    code: error.code,
+    error: error.message,
+    key: meta.key,
+    value: message.value ? message.value.toString('utf8') : null,
+  };
 }
 
 /** A record ready for the wire. */
@@ -414,7 +428,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     const started = process.hrtime.bigint();
     const startedAt = Date.now();
     const out: WireRecord[] = [];
-    const items: { item: BatchItem; message: KafkaMessage; recordCtx: RecordContext }[] = [];
+    const items: {
+      item: BatchItem | MalformedBatchItem;
+      message: KafkaMessage;
+      recordCtx: RecordContext;
+    }[] = [];
     for (const message of messages) {
       const meta = this.metaOf(topic, partition, message);
       const recordCtx: RecordContext = {
@@ -429,7 +447,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         items.push({ item: { envelope, record: meta }, message, recordCtx });
       } catch (error) {
         if (!(error instanceof MalformedEnvelopeError)) throw error;
-        out.push(this.deadLetter(meta, message, error, recordCtx));
+        if (handler.extras?.malformed === 'deliver')
+          items.push({
+            item: { malformed: malformedRecord(meta, message, error), record: meta },
+            message,
+            recordCtx,
+          });
+        else out.push(this.deadLetter(meta, message, error, recordCtx));
       }
     }
     if (items.length === 0) return out;
@@ -453,9 +477,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           byCause.set(cause, [...(byCause.get(cause) ?? []), r]);
         }
         const endedAt = Date.now();
+        const idOf = (i: (typeof items)[number]) =>
+          'envelope' in i.item ? i.item.envelope.eventId : '';
         const traceOf = new Map(
           items.map((i) => [
-            i.item.envelope.eventId,
+            idOf(i),
             this.opts.observer.chunkRecord?.(i.recordCtx, startedAt, endedAt) ??
               childTraceparent(i.item.record.headers.traceparent),
           ]),
@@ -464,7 +490,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           this.opts.observer.processed(
             i.recordCtx,
             seconds,
-            byCause.get(i.item.envelope.eventId) ?? [],
+            'envelope' in i.item ? (byCause.get(i.item.envelope.eventId) ?? []) : [],
           );
         return [
           ...out,
@@ -550,14 +576,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       if (!(error instanceof MalformedEnvelopeError)) throw error;
       if (handler.extras?.malformed !== 'deliver')
         return [this.deadLetter(meta, message, error, recordCtx)];
-      const malformed: MalformedRecord = {
-        malformed: true,
-        code: error.code,
-        error: error.message,
-        key: meta.key,
-        value: message.value ? message.value.toString('utf8') : null,
-      };
-      data = malformed;
+      data = malformedRecord(meta, message, error);
     }
 
     return this.opts.observer.withRecord(recordCtx, () =>
