@@ -57,6 +57,24 @@ function malformedRecord(
   };
 }
 
+/**
+ * The coordinator answers CONCURRENT_TRANSACTIONS while it still writes the markers of this
+ * producer's previous commit; the Java client retries it, kafkajs does not for
+ * AddOffsetsToTxn. A short retry here saves recreating the producer and re-reading the batch.
+ * (The failed request changed nothing in the transaction, so it can simply be sent again.)
+ */
+async function retryConcurrentTransactions<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 8)
+        throw error;
+      await sleep(5 * 2 ** attempt);
+    }
+  }
+}
+
 /** A record ready for the wire. */
 interface WireRecord {
   topic: string;
@@ -361,12 +379,14 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
             topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
           });
         }
-        await tx.sendOffsets({
-          consumerGroupId: this.opts.groupId,
-          topics: [
-            { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
-          ],
-        });
+        await retryConcurrentTransactions(() =>
+          tx.sendOffsets({
+            consumerGroupId: this.opts.groupId,
+            topics: [
+              { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
+            ],
+          }),
+        );
         await tx.commit();
       } catch (error) {
         await tx.abort().catch(() => undefined);
