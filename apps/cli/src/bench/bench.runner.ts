@@ -102,7 +102,14 @@ const STAGES: StageGroup[] = [
     stage: 'intake',
     groupId: 'customs-intake',
     input: TOPICS.submitted,
-    topics: [TOPICS.submitted, TOPICS.riskAssessed, TOPICS.valued, TOPICS.held, TOPICS.released],
+    topics: [TOPICS.submitted],
+  },
+  {
+    stage: 'timeline',
+    service: 'intake',
+    groupId: 'customs-intake-timeline',
+    input: TOPICS.valued,
+    topics: [TOPICS.accepted, TOPICS.riskAssessed, TOPICS.valued, TOPICS.held, TOPICS.released],
   },
   { stage: 'risk', groupId: 'customs-risk', input: TOPICS.accepted, topics: [TOPICS.accepted] },
   {

@@ -41,7 +41,7 @@ export function benchTable(r: BenchReport): string {
   );
   for (const s of p.stageLag) {
     const h = Object.entries(p.handlers)
-      .filter(([name]) => name.startsWith(`${s.stage}-`))
+      .filter(([name]) => name.startsWith(`${s.service}-`))
       .map(([, t]) => t[s.input])
       .filter(Boolean);
     const records = h.reduce((n, x) => n + x.records, 0);

@@ -5,12 +5,16 @@ export interface StageGroup {
   groupId: string;
   /** The topic that feeds the stage's decision (its lag is the stage's backlog). */
   input: string;
-  /** Every topic the group consumes (intake also follows later topics for its timeline). */
+  /** Every topic the group consumes. */
   topics: string[];
+  /** The service whose replicas run the group, when it is not named like the stage. */
+  service?: string;
 }
 
 export interface StageLag {
   stage: string;
+  /** The service whose replicas' handler times belong to the stage. */
+  service: string;
   groupId: string;
   input: string;
   /** Records behind the end of the input topic, at the peak and at the end of the run. */
@@ -74,6 +78,7 @@ export class LagSampler {
   summary(): StageLag[] {
     return this.stages.map((s) => ({
       stage: s.stage,
+      service: s.service ?? s.stage,
       groupId: s.groupId,
       input: s.input,
       maxInputLag: this.max.get(s.stage)?.input ?? 0,
