@@ -5,10 +5,12 @@ import {
   ControlResultPayload,
   Declaration,
   dlqTopic,
+  EVENT_TYPES,
   sealEnvelope,
   EventEnvelope,
   hasValidHash,
   HeldPayload,
+  OfficerDecisionPayload,
   ReleasedPayload,
   RiskAssessedPayload,
   TOPICS,
@@ -16,6 +18,7 @@ import {
 import { debit, mrnCheckDigit, verifyChain } from '@customs/domain';
 import { connectStore, MongoAccountRepository } from '@customs/persistence';
 import { OutcomeWatcher } from '@customs/simulation';
+import { externalInputRecord } from '../apps/release/src/inputs/external-input.factory';
 import { PipelineHarness } from './support/pipeline.harness';
 import { NotificationItem, ReleaseApiClient } from './support/release-api.client';
 import { DeadLetterReader } from './support/release-dlq.reader';
@@ -433,6 +436,96 @@ describe('release: officers, payments and notifications over the real broker and
       { 'x-officer-id': 'chief.e2e' },
     );
     expect(late.status).toBe(409);
+  });
+
+  it('takes a control result and a decision for one declaration from one chunk, in order, once', async () => {
+    const d = declaration('red', `RL-${RUN}-3`);
+    const mrn = await lodge(d);
+    const [held] = await waitForEvent(d.lrn, TOPICS.held);
+    // Both inputs in one produce request: consecutive offsets of the MRN's partition, which
+    // release reads as one chunk; the decision must see the state the check left.
+    const input = <P>(type: string, payload: P) =>
+      externalInputRecord<P>({
+        topic: TOPICS.controlResults,
+        type,
+        mrn,
+        lrn: d.lrn,
+        payload,
+        producer: 'e2e@test',
+        occurredAt: new Date().toISOString(),
+        about: held,
+      });
+    const chunk = [
+      input<ControlResultPayload>(EVENT_TYPES.controlResult, {
+        control: 'documentary-check',
+        outcome: 'not-conform',
+        findings: 'licence missing',
+        officerId: OFFICER,
+      }),
+      input<OfficerDecisionPayload>(EVENT_TYPES.officerDecision, {
+        decision: 'refuse',
+        grounds: ['no licence'],
+        officerId: 'chief.e2e',
+      }),
+    ];
+    const send = () =>
+      harness.producer.send({
+        topic: TOPICS.controlResults,
+        messages: chunk.map((r) => ({ key: mrn, value: JSON.stringify(r.value) })),
+      });
+    const [first] = await send();
+
+    const holds = await waitForEvent(d.lrn, TOPICS.held, 2);
+    expect(holds[1].causationId).toBe(chunk[0].value.eventId);
+    expect((holds[1].payload as HeldPayload).release.waitingFor).toEqual([
+      'physical-inspection',
+      'officer-decision',
+    ]);
+    const [refused] = await waitForEvent(d.lrn, TOPICS.released);
+    expect(refused.causationId).toBe(chunk[1].value.eventId);
+    expect(refused.prevHash).toBe(holds[1].hash);
+    expect((refused.payload as ReleasedPayload).release).toMatchObject({
+      status: 'refused',
+      decidedBy: 'chief.e2e',
+    });
+    const ids = new Set(chunk.map((r) => r.value.eventId));
+    expect(verifyChain(harness.chain(d.lrn), ids)).toEqual([]);
+    expect((await feedAbout(mrn, 4)).map((n) => n.code)).toEqual(['01', '05', '52', '53']);
+
+    // Release's record keeps each input's outputs under where it was read (topic/partition/offset).
+    const connection = await connectStore(MONGO_URL, 'customs_release');
+    try {
+      const stored = await connection
+        .collection<{ _id: string; outbox: { inputId: string; source: string }[] }>(
+          'release_records',
+        )
+        .findOne({ _id: mrn });
+      const base = Number(first.baseOffset);
+      expect(stored?.outbox.slice(-2)).toEqual([
+        expect.objectContaining({
+          inputId: chunk[0].value.eventId,
+          source: `${TOPICS.controlResults}/${first.partition}/${base}`,
+        }),
+        expect.objectContaining({
+          inputId: chunk[1].value.eventId,
+          source: `${TOPICS.controlResults}/${first.partition}/${base + 1}`,
+        }),
+      ]);
+    } finally {
+      await connection.close();
+    }
+
+    // The same two inputs again further on (a client resending them): once release has
+    // committed past them, no new link and no new notification.
+    const [again] = await send();
+    await committedPast(TOPICS.controlResults, again.partition, Number(again.baseOffset) + 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(topicEvents(d.lrn, TOPICS.held)).toHaveLength(2);
+    expect(topicEvents(d.lrn, TOPICS.released)).toHaveLength(1);
+    expect(new Set(topicEvents(d.lrn, TOPICS.notifications).map((e) => e.eventId)).size).toBe(
+      topicEvents(d.lrn, TOPICS.notifications).length,
+    );
+    expect(verifyChain(harness.chain(d.lrn), ids)).toEqual([]);
   });
 
   it('dead-letters an unknown event type on the controls topic, naming it', async () => {

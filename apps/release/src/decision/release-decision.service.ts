@@ -38,6 +38,17 @@ const OUTCOME_TOPICS: Record<ReleaseOutcomeKind | ReleaseChangeLink['outcome'], 
   amended: TOPICS.accepted,
   invalidated: TOPICS.released,
 };
+/** A record as it comes back from the store, which keeps state, tail and outputs as JSON. */
+const asStored = <T>(record: T): T => JSON.parse(JSON.stringify(record)) as T;
+
+/** One input of a chunk: the event, the reducer input it becomes, where it was read. */
+export interface ReleaseInputItem {
+  event: EventEnvelope;
+  input: ReleaseInput;
+  /** `topic/partition/offset`, as stored in the outboxes. */
+  source?: string;
+}
+
 /** Decisions re-taken because a debit lost a race, before the input is retried as a whole. */
 const MAX_DECISION_ATTEMPTS = 5;
 
@@ -75,16 +86,49 @@ export class ReleaseDecisionService implements OnModuleInit {
    * outputs were committed with the first copy: republishing them would put a second
    * record of the same chain link on the log.
    */
-  async apply(
+  apply(event: EventEnvelope, input: ReleaseInput, source?: string): Promise<OutgoingRecord[]> {
+    return this.applyMany([{ event, input, source }]);
+  }
+
+  /**
+   * A chunk of inputs, in order: one read of their records, each input applied to its
+   * record as the previous ones left it (so several inputs of one MRN give what they give
+   * one by one), one write of the changed records at the end. Nothing is written before
+   * every input has been decided: a chunk that fails is redone record by record and finds
+   * the records as they were (the account movements made meanwhile are idempotent by id,
+   * and the reducer sees its own debit as applied).
+   */
+  async applyMany(items: readonly ReleaseInputItem[]): Promise<OutgoingRecord[]> {
+    if (items.length === 0) return [];
+    const stored = await this.records.getMany<ReleaseState>(items.map((i) => i.input.mrn));
+    const changed = new Map<string, ReleaseRecord<ReleaseState>>();
+    const outputs: OutgoingRecord[] = [];
+    for (const { event, input, source } of items) {
+      // A record this chunk changed already is taken as the store would give it back, so the
+      // next input sees exactly what it would see one by one (JSON drops undefined fields).
+      const earlier = changed.get(input.mrn);
+      const record = earlier
+        ? asStored(earlier)
+        : (stored.get(input.mrn) ?? this.emptyRecord(input.mrn));
+      const result = await this.decide(record, event, input, source);
+      if (result.record) changed.set(input.mrn, result.record);
+      outputs.push(...result.outputs);
+    }
+    await this.records.saveMany([...changed.values()]);
+    return outputs;
+  }
+
+  /** One input against its record: the outputs, and the record to keep (none if unchanged). */
+  private async decide(
+    record: ReleaseRecord<ReleaseState>,
     event: EventEnvelope,
     input: ReleaseInput,
     source?: string,
-  ): Promise<OutgoingRecord[]> {
-    const record = (await this.records.get<ReleaseState>(input.mrn)) ?? this.emptyRecord(input.mrn);
+  ): Promise<{ outputs: OutgoingRecord[]; record?: ReleaseRecord<ReleaseState> }> {
     const done = record.outbox.find((o) => o.inputId === input.eventId);
     if (done) {
       const sameRecord = !source || !done.source || done.source === source;
-      return sameRecord ? (done.outputs as OutgoingRecord[]) : [];
+      return { outputs: sameRecord ? (done.outputs as OutgoingRecord[]) : [] };
     }
 
     // The reducer decides on the balances as read; if a debit then finds the balance gone
@@ -158,7 +202,7 @@ export class ReleaseDecisionService implements OnModuleInit {
     }
 
     const declaration = valued?.declaration;
-    await this.records.save<ReleaseState>({
+    const next: ReleaseRecord<ReleaseState> = {
       mrn: input.mrn,
       state: step.state,
       tail,
@@ -168,8 +212,8 @@ export class ReleaseDecisionService implements OnModuleInit {
       office: declaration?.officeOfLodgement ?? null,
       borderPost: declaration?.borderPost ?? null,
       declarantId: declaration?.declarant.id ?? null,
-    });
-    return outputs;
+    };
+    return { outputs, record: next };
   }
 
   /**

@@ -1,8 +1,8 @@
 import { Controller, Logger } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EVENT_TYPES, EventEnvelope, NotificationPayload, TOPICS } from '@customs/contracts';
-import { KafkaEventContext } from '@customs/messaging';
-import { NotificationRepository } from '@customs/persistence';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EVENT_TYPES, NotificationPayload, TOPICS } from '@customs/contracts';
+import { BatchItem } from '@customs/messaging';
+import { NotificationRepository, StoredNotification } from '@customs/persistence';
 import { requireVersion } from '@customs/platform';
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -21,8 +21,20 @@ export class NotificationsHandler {
 
   constructor(private readonly notifications: NotificationRepository) {}
 
-  @EventPattern(TOPICS.notifications)
-  async onNotification(@Payload() e: EventEnvelope, @Ctx() ctx: KafkaEventContext): Promise<[]> {
+  /**
+   * A chunk at a time, in one insert. Every notification is checked before anything is
+   * stored: an invalid one fails the chunk, which the transport then redoes record by record
+   * (the valid ones stored once each, the invalid one dead-lettered).
+   */
+  @EventPattern(TOPICS.notifications, { batch: true })
+  async onNotifications(@Payload() items: BatchItem[]): Promise<[]> {
+    const rows = items.map((i) => this.stored(i));
+    // A copy of a notification within the chunk (or stored before) keeps its first cursor.
+    await this.notifications.recordMany(rows);
+    return [];
+  }
+
+  private stored({ envelope: e, record }: BatchItem): StoredNotification {
     requireVersion(e, EVENT_TYPES.notification, [1]);
     const p = e.payload as NotificationPayload | undefined;
     if (!nonEmpty(p?.recipient) || !nonEmpty(p.code)) {
@@ -31,14 +43,14 @@ export class NotificationsHandler {
         code: 'INVALID_NOTIFICATION',
       });
     }
-    const { key, partition, offset } = ctx.record;
+    const { key, partition, offset } = record;
     if (key !== p.recipient) {
       // Still kept (it is a real notification), but its cursor may sort out of order.
       this.logger.warn(
         `notification ${e.eventId} keyed '${String(key)}' for recipient '${p.recipient}': producers must key by recipient`,
       );
     }
-    await this.notifications.record({
+    return {
       eventId: e.eventId,
       recipient: p.recipient,
       cursor: Number(offset) + 1,
@@ -47,7 +59,6 @@ export class NotificationsHandler {
       mrn: e.mrn,
       lrn: e.lrn,
       envelope: e,
-    });
-    return [];
+    };
   }
 }

@@ -52,6 +52,23 @@ function toDomain<S>(d: ReleaseRecordDocument): ReleaseRecord<S> {
   };
 }
 
+function toDocument<S>(r: ReleaseRecord<S>): Omit<ReleaseRecordDocument, '_id'> {
+  return {
+    state: JSON.stringify(r.state),
+    tail: r.tail ? JSON.stringify(r.tail) : null,
+    outbox: r.outbox.map((o) => ({
+      inputId: o.inputId,
+      outputs: JSON.stringify(o.outputs),
+      source: o.source ?? null,
+    })),
+    status: r.status,
+    waitingFor: r.waitingFor,
+    office: r.office,
+    borderPost: r.borderPost,
+    declarantId: r.declarantId,
+  };
+}
+
 export class MongoReleaseRecordRepository extends ReleaseRecordRepository {
   private readonly model: Model<ReleaseRecordDocument>;
 
@@ -66,23 +83,27 @@ export class MongoReleaseRecordRepository extends ReleaseRecordRepository {
   }
 
   async save<S>(r: ReleaseRecord<S>): Promise<void> {
-    await this.model.replaceOne(
-      { _id: r.mrn },
-      {
-        state: JSON.stringify(r.state),
-        tail: r.tail ? JSON.stringify(r.tail) : null,
-        outbox: r.outbox.map((o) => ({
-          inputId: o.inputId,
-          outputs: JSON.stringify(o.outputs),
-          source: o.source ?? null,
-        })),
-        status: r.status,
-        waitingFor: r.waitingFor,
-        office: r.office,
-        borderPost: r.borderPost,
-        declarantId: r.declarantId,
-      },
-      { upsert: true },
+    await this.model.replaceOne({ _id: r.mrn }, toDocument(r), { upsert: true });
+  }
+
+  async getMany<S>(mrns: readonly string[]): Promise<Map<string, ReleaseRecord<S>>> {
+    const found = new Map<string, ReleaseRecord<S>>();
+    const ids = [...new Set(mrns.map(String))];
+    if (ids.length === 0) return found;
+    // An _id-only filter: the one FerretDB answers from its index (any other scans).
+    const docs = await this.model.find({ _id: mongoose.trusted({ $in: ids }) }).lean();
+    for (const d of docs) found.set(d._id, toDomain<S>(d));
+    return found;
+  }
+
+  async saveMany<S>(records: readonly ReleaseRecord<S>[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.model.bulkWrite(
+      records.map((r) => ({
+        replaceOne: { filter: { _id: r.mrn }, replacement: toDocument(r), upsert: true },
+      })),
+      // Each record is a whole document of its own MRN: no order between them to keep.
+      { ordered: false },
     );
   }
 

@@ -42,6 +42,17 @@ const toDomain = (d: NotificationDocument): StoredNotification => ({
   envelope: JSON.parse(d.envelope),
 });
 
+const toDocument = (n: StoredNotification): NotificationDocument => ({
+  _id: n.eventId,
+  recipient: n.recipient,
+  cursor: n.cursor,
+  partition: n.partition,
+  code: n.code,
+  mrn: n.mrn,
+  lrn: n.lrn,
+  envelope: JSON.stringify(n.envelope),
+});
+
 export class MongoNotificationRepository extends NotificationRepository {
   private readonly model: Model<NotificationDocument>;
 
@@ -56,21 +67,39 @@ export class MongoNotificationRepository extends NotificationRepository {
 
   async record(n: StoredNotification): Promise<boolean> {
     try {
-      await this.model.create({
-        _id: n.eventId,
-        recipient: n.recipient,
-        cursor: n.cursor,
-        partition: n.partition,
-        code: n.code,
-        mrn: n.mrn,
-        lrn: n.lrn,
-        envelope: JSON.stringify(n.envelope),
-      });
+      await this.model.create(toDocument(n));
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
       throw error;
     }
+  }
+
+  async recordMany(notifications: readonly StoredNotification[]): Promise<Set<string>> {
+    const before = new Set<string>();
+    if (notifications.length === 0) return before;
+    try {
+      await this.model.insertMany(notifications.map(toDocument), { ordered: false });
+    } catch (error) {
+      // Unordered: every row but the duplicates was written; a duplicate is one stored before.
+      const writeErrors = (
+        error as {
+          writeErrors?: {
+            err?: { code?: number; op?: { _id?: string } };
+            code?: number;
+            index?: number;
+          }[];
+        }
+      ).writeErrors;
+      if (!writeErrors?.length || !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000))
+        throw error;
+      for (const w of writeErrors) {
+        const id =
+          w.err?.op?._id ?? (w.index !== undefined ? notifications[w.index]?.eventId : undefined);
+        if (id) before.add(id);
+      }
+    }
+    return before;
   }
 
   async list(recipient: string, after: number, limit: number): Promise<StoredNotification[]> {
