@@ -7,10 +7,11 @@ import {
   computeEventHash,
   Declaration,
   EventEnvelope,
+  RejectedPayload,
   TOPICS,
 } from '@customs/contracts';
 import { checkMrn } from '@customs/domain';
-import { OutcomeWatcher } from '@customs/simulation';
+import { OutcomeWatcher, submittedRecord } from '@customs/simulation';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
 import { amendmentsWatcher } from './support/intake-amendments.watcher';
 import { asAdmin } from './support/auth-tokens';
@@ -94,6 +95,67 @@ describe('intake: idempotent lodgement, amendment, reference data', () => {
       status: 200,
       body: { mrn, status: 'accepted', duplicate: true },
     });
+  });
+
+  it('decides a chunk from the topic as one after the other: first of an LRN wins, malformed and invalid rejected among good ones', async () => {
+    const gen = harness.generator(503, 'CH');
+    const [d1, d2] = [gen.next(1), gen.next(2)];
+    const changed: Declaration = {
+      ...d1,
+      items: d1.items.map((item, i) =>
+        i === 0 ? { ...item, description: `${item.description} (other)` } : item,
+      ),
+    };
+    const invalid = { ...gen.next(3), invoiceCurrency: 'EURO' } as Declaration;
+    const brokenKey = `BROKEN-${Date.now().toString(36).toUpperCase()}`;
+    const records = [
+      submittedRecord(d1),
+      { key: brokenKey, value: '{"this is": not json' },
+      submittedRecord(d2),
+      // The same declaration again under another event id: a resubmission, nothing more.
+      submittedRecord(d1),
+      // The same declarant and LRN with another content: a conflict.
+      submittedRecord(changed),
+      submittedRecord(invalid),
+    ];
+    // One partition, in one send: the records arrive together, in this order.
+    await harness.producer.send({
+      topic: TOPICS.submitted,
+      messages: records.map((r) => ({ ...r, partition: 0 })),
+    });
+    const conflictId = (JSON.parse(records[4].value) as EventEnvelope).eventId;
+    const decided = (o: { topic: string }[]) =>
+      o.some((x) => x.topic === TOPICS.accepted || x.topic === TOPICS.rejected);
+    expect(
+      await harness.watcher.waitFor(
+        [d1.lrn],
+        (o) =>
+          o.some((x) => x.topic === TOPICS.accepted) && o.some((x) => x.topic === TOPICS.rejected),
+        30_000,
+      ),
+    ).toEqual([]);
+    expect(
+      await harness.watcher.waitFor([d2.lrn, invalid.lrn, brokenKey], decided, 30_000),
+    ).toEqual([]);
+    // Anything late (a second acceptance of d1) would show within this.
+    await new Promise((r) => setTimeout(r, 2000));
+
+    const [accepted] = onTopic(d1.lrn, TOPICS.accepted);
+    expect(onTopic(d1.lrn, TOPICS.accepted)).toHaveLength(1);
+    expect(accepted.causationId).toBe((JSON.parse(records[0].value) as EventEnvelope).eventId);
+    const rejected = onTopic(d1.lrn, TOPICS.rejected);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].causationId).toBe(conflictId);
+    expect((rejected[0].payload as RejectedPayload).reasons.map((r) => r.code)).toEqual([
+      'DUPLICATE_LRN_CONFLICT',
+    ]);
+    expect(onTopic(d2.lrn, TOPICS.accepted)).toHaveLength(1);
+    const invalidReasons = (onTopic(invalid.lrn, TOPICS.rejected)[0].payload as RejectedPayload)
+      .reasons;
+    expect(invalidReasons.map((r) => r.path)).toContain('payload.declaration.invoiceCurrency');
+    const broken = onTopic(brokenKey, TOPICS.rejected);
+    expect(broken).toHaveLength(1);
+    expect((broken[0].payload as RejectedPayload).reasons[0].code).toBe('NOT_JSON');
   });
 
   it('scopes an Idempotency-Key to the declarant and refuses its reuse for another declaration', async () => {

@@ -19,7 +19,9 @@ import {
   seedDeclarableCodes,
 } from '@customs/reference-data';
 import { DeclarationGenerator } from '@customs/simulation';
+import { connectStore, MongoRiskAssessmentRecordRepository } from '@customs/persistence';
 import { registerRiskCommand } from '../apps/cli/src/commands/risk.command';
+import { acceptedEvent } from '../apps/risk/src/testing/risk-app.fixtures';
 import { AssessmentBatch, assessInChildProcess } from './support/risk-determinism.support';
 import {
   httpJson,
@@ -30,6 +32,8 @@ import {
 } from './support/risk-officer.support';
 
 jest.setTimeout(120_000);
+
+const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
 
 const root = join(__dirname, '..');
 const seedJson = () => JSON.parse(JSON.stringify(loadSeedRuleset())) as Record<string, unknown>;
@@ -270,6 +274,55 @@ describe('selectivity through the pipeline, rulesets from the officer API', () =
     });
     expect(out[1]).toContain(`ruleset ${version} (effective ${effectiveFrom})`);
     expect(out[1]).toMatch(new RegExp(`${ruleId} +1\\n`));
+  });
+
+  it('assesses a chunk of the accepted topic once per event, with one statistics record per MRN', async () => {
+    const acceptedAt = new Date().toISOString();
+    const events = [1, 2, 3].map((n) => {
+      const first17 = `26NL${stamp.slice(-8).padStart(8, '0')}${String(n).padStart(4, '0')}J`;
+      return acceptedEvent(declarationOf(10 + n), first17 + mrnCheckDigit(first17), acceptedAt);
+    });
+    const record = (e: EventEnvelope) => ({
+      key: e.mrn,
+      value: JSON.stringify(e),
+      headers: { 'content-type': 'application/json' },
+      partition: 0,
+    });
+    // One partition, in one send; the second copy of the first (a re-send) yields nothing.
+    await harness.producer.send({
+      topic: TOPICS.accepted,
+      messages: [record(events[0]), record(events[1]), record(events[0]), record(events[2])],
+    });
+    const lrns = events.map((e) => e.lrn);
+    expect(
+      await harness.watcher.waitFor(
+        lrns,
+        (o) => o.some((x) => x.topic === TOPICS.riskAssessed),
+        30_000,
+      ),
+    ).toEqual([]);
+    await sleep(2000);
+    const connection = await connectStore(MONGO_URL, RISK_E2E_DB);
+    try {
+      const records = new MongoRiskAssessmentRecordRepository(connection);
+      for (const e of events) {
+        const assessedEvents = harness
+          .events(e.lrn)
+          .filter((o) => o.topic === TOPICS.riskAssessed)
+          .map((o) => o.event);
+        expect(assessedEvents).toHaveLength(1);
+        expect(assessedEvents[0].causationId).toBe(e.eventId);
+        // The statistics record is the published decision's (written before the commit).
+        expect(await records.get(e.mrn!)).toMatchObject({
+          mrn: e.mrn,
+          lrn: e.lrn,
+          eventId: assessedEvents[0].eventId,
+          channel: (assessedEvents[0].payload as RiskAssessedPayload).risk.channel,
+        });
+      }
+    } finally {
+      await connection.close();
+    }
   });
 
   it('imports rulesets with the CLI into the same store the officer API reads', async () => {

@@ -17,16 +17,24 @@ import {
   TOPICS,
 } from '@customs/contracts';
 import { assignMrn } from '@customs/domain';
-import { MalformedRecord, OutgoingRecord } from '@customs/messaging';
+import { isMalformed, MalformedRecord, OutgoingRecord } from '@customs/messaging';
 import {
+  CreateLodgementResult,
   IdempotencyClaim,
   IdempotencyKeyRepository,
   Lodgement,
   LodgementRepository,
   ProcessedEventRepository,
+  TimelineAppend,
   TimelineRepository,
 } from '@customs/persistence';
-import { KAFKA_PUBLISHER, notificationRecords, processOnce, producerName } from '@customs/platform';
+import {
+  KAFKA_PUBLISHER,
+  notificationRecords,
+  processBatchOnce,
+  producerName,
+  sourceOf,
+} from '@customs/platform';
 import { KafkaPublisher } from '@customs/messaging';
 import { DeclarationValidator } from './declaration.validator';
 import { timelineEntry } from '../timeline/timeline-entry.mapper';
@@ -40,6 +48,13 @@ export function payloadHash(declaration: Declaration): string {
     .digest('hex');
 }
 
+/** The answer to a submission of an LRN that is lodged already. */
+function answerLodged(lodged: Lodgement, hash: string): LodgeResult {
+  return lodged.payloadHash === hash
+    ? { kind: 'duplicate', mrn: lodged.mrn, status: 'accepted' }
+    : { kind: 'conflict', mrn: lodged.mrn, code: 'DUPLICATE_LRN_CONFLICT' };
+}
+
 export function mrnFor(declaration: Declaration, at: string, salt = 0): string {
   return assignMrn({
     year: new Date(at).getUTCFullYear(),
@@ -49,6 +64,34 @@ export function mrnFor(declaration: Declaration, at: string, salt = 0): string {
     declarationType: declaration.declarationType,
     salt,
   });
+}
+
+/** Where a record of the submitted topic was read. */
+export interface SubmissionOrigin {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** One record of the submitted topic: a parsed envelope, or what could not be parsed. */
+export interface SubmissionInput {
+  input: EventEnvelope | MalformedRecord;
+  origin: SubmissionOrigin;
+}
+
+/** A submission that passed the checks, waiting for its lodgement. */
+interface Candidate {
+  inputId: string;
+  submitted: EventEnvelope<SubmittedPayload>;
+  declaration: Declaration;
+  hash: string;
+  nomenclatureVersion: string;
+}
+
+/** A decided candidate, and the lodgement its declarant + LRN has from then on. */
+interface Settled {
+  outputs: OutgoingRecord[];
+  owner: Lodgement;
 }
 
 export type LodgeResult =
@@ -117,12 +160,9 @@ export class LodgementService {
 
     const prior = await this.claims.find(declarantId, key);
     if (prior) return this.answerClaimed(prior, hash, options.traceparent);
-    const lodged = await this.lodgements.findByDeclarantLrn(declarantId, declaration.lrn);
-    if (lodged) {
-      return lodged.payloadHash === hash
-        ? { kind: 'duplicate', mrn: lodged.mrn, status: 'accepted' }
-        : { kind: 'conflict', mrn: lodged.mrn, code: 'DUPLICATE_LRN_CONFLICT' };
-    }
+    // The MRN it would have had is a lookup by _id.
+    const lodged = await this.lodgedAs(mrnFor(declaration, now), declarantId, declaration.lrn);
+    if (lodged) return answerLodged(lodged, hash);
 
     const submitted = firstEvent<SubmittedPayload>({
       type: EVENT_TYPES.submitted,
@@ -145,8 +185,22 @@ export class LodgementService {
     };
     const claimed = await this.claims.claim(claim);
     if (!claimed.claimed) return this.answerClaimed(claimed.existing, hash, options.traceparent);
+    // Only the winner of the claim searches by declarant and LRN (a scan on the local store)
+    // for the same LRN lodged over the topic, on another day or with other content; if it is
+    // there, the claim is withdrawn and the answer is the one that lodgement gives.
+    const topicLodged = await this.lodgements.findByDeclarantLrn(declarantId, declaration.lrn);
+    if (topicLodged) {
+      await this.claims.withdraw(declarantId, key);
+      return answerLodged(topicLodged, hash);
+    }
     await this.publishClaim(claim, options.traceparent);
     return { kind: 'submitted', mrn: claim.mrn, eventId: submitted.eventId };
+  }
+
+  /** The lodgement under `mrn`, if it is this declarant's LRN. */
+  private async lodgedAs(mrn: string, declarantId: string, lrn: string) {
+    const lodged = await this.lodgements.findByMrn(mrn);
+    return lodged && lodged.declarantId === declarantId && lodged.lrn === lrn ? lodged : null;
   }
 
   /** The answer to a request whose key another request claimed first. */
@@ -155,7 +209,8 @@ export class LodgementService {
     hash: string,
     traceparent?: string,
   ): Promise<LodgeResult> {
-    const lodged = await this.lodgements.findByDeclarantLrn(claim.declarantId, claim.lrn);
+    // The claim names the MRN its submission is lodged under (salted only on a hash collision).
+    const lodged = await this.lodgedAs(claim.mrn, claim.declarantId, claim.lrn);
     const mrn = lodged?.mrn ?? claim.mrn;
     if (claim.payloadHash !== hash)
       return {
@@ -184,24 +239,58 @@ export class LodgementService {
     await this.claims.markPublished(claim.declarantId, claim.key);
   }
 
-  /** Decides one record of the submitted topic. Redelivery returns the same records. */
-  async decideSubmission(
-    input: EventEnvelope | MalformedRecord,
-    origin: { topic: string; partition: number; offset: string },
-  ): Promise<OutgoingRecord[]> {
-    const malformed = 'malformed' in input;
-    // A malformed record has no trustworthy id: its position in the log is its identity.
-    const inputId = malformed
-      ? derivedEventId(`${origin.topic}:${origin.partition}:${origin.offset}`, 'Malformed')
-      : input.eventId;
-    return processOnce(this.processed, inputId, () =>
-      malformed
-        ? this.rejectMalformed(input, inputId, origin)
-        : this.decide(input as EventEnvelope<SubmittedPayload>),
+  /**
+   * Decides a chunk of the submitted topic (one partition, in offset order) with one bulk
+   * lookup and one bulk insert of the processed inputs and one bulk insert of the
+   * lodgements; only a lodgement that meets an existing one costs more round trips. The
+   * outcome is the one of deciding the records one after the other: a second submission of
+   * the same declarant and LRN in the chunk meets the first one's lodgement.
+   */
+  decideSubmissions(inputs: readonly SubmissionInput[]): Promise<OutgoingRecord[]> {
+    return processBatchOnce(
+      this.processed,
+      inputs.map((i) => ({
+        ...i,
+        // A malformed record has no trustworthy id: its position in the log is its identity.
+        inputId: isMalformed(i.input)
+          ? derivedEventId(
+              `${i.origin.topic}:${i.origin.partition}:${i.origin.offset}`,
+              'Malformed',
+            )
+          : i.input.eventId,
+        source: sourceOf(i.origin),
+      })),
+      (fresh) => this.decideFresh(fresh),
     );
   }
 
-  private async decide(submitted: EventEnvelope<SubmittedPayload>): Promise<OutgoingRecord[]> {
+  private async decideFresh(
+    fresh: (SubmissionInput & { inputId: string })[],
+  ): Promise<Map<string, OutgoingRecord[]>> {
+    const decided = new Map<string, OutgoingRecord[]>();
+    const candidates: Candidate[] = [];
+    for (const f of fresh) {
+      if (isMalformed(f.input)) {
+        decided.set(f.inputId, this.rejectMalformed(f.input, f.inputId, f.origin));
+        continue;
+      }
+      const checked = await this.check(f.input as EventEnvelope<SubmittedPayload>);
+      if (Array.isArray(checked)) decided.set(f.inputId, checked);
+      else candidates.push({ ...checked, inputId: f.inputId });
+    }
+    const timeline: TimelineAppend[] = [];
+    for (const [inputId, outputs] of await this.lodge(candidates, timeline))
+      decided.set(inputId, outputs);
+    // After every lodgement of the chunk and before the processed inputs (and the commit):
+    // a crash in between redoes the chunk, and each append is once per event id.
+    await this.timeline.appendMany(timeline);
+    return decided;
+  }
+
+  /** The checks of one submission before its lodgement: a rejection, or what to lodge. */
+  private async check(
+    submitted: EventEnvelope<SubmittedPayload>,
+  ): Promise<OutgoingRecord[] | Omit<Candidate, 'inputId'>> {
     if (submitted.type !== EVENT_TYPES.submitted) {
       return this.reject(submitted, [
         {
@@ -250,50 +339,117 @@ export class LodgementService {
         },
       ]);
     }
-
-    const hash = payloadHash(declaration);
-    for (let salt = 0; salt < 3; salt++) {
-      const mrn = mrnFor(declaration, submitted.occurredAt, salt);
-      const lodgement: Lodgement = {
-        mrn,
-        declarantId: declaration.declarant.id,
-        lrn: declaration.lrn,
-        payloadHash: hash,
-        submittedEventId: submitted.eventId,
-        acceptedAt: new Date().toISOString(),
-      };
-      const created = await this.lodgements.create(lodgement);
-      const nomenclature = validation.nomenclatureVersion;
-      if (created.created) return this.accept(submitted, declaration, lodgement, nomenclature);
-      const existing = created.existing;
-      if (existing.submittedEventId === submitted.eventId)
-        return this.accept(submitted, declaration, existing, nomenclature);
-      if (existing.declarantId === declaration.declarant.id && existing.lrn === declaration.lrn) {
-        if (existing.payloadHash === hash) {
-          this.logger.log(
-            `resubmission of ${declaration.lrn} by ${declaration.declarant.id}: already ${existing.mrn}`,
-          );
-          return [];
-        }
-        return this.reject(submitted, [
-          {
-            code: 'DUPLICATE_LRN_CONFLICT',
-            path: 'payload.declaration.lrn',
-            message: `LRN already lodged as ${existing.mrn} with a different content`,
-          },
-        ]);
-      }
-      // Another lodgement owns this MRN (a hash collision): try the next salt.
-    }
-    throw new Error(`could not assign a unique MRN to ${declaration.lrn}`);
+    return {
+      submitted,
+      declaration,
+      hash: payloadHash(declaration),
+      nomenclatureVersion: validation.nomenclatureVersion,
+    };
   }
 
-  private async accept(
+  /**
+   * Lodges the candidates of a chunk: the first of each declarant + LRN in one bulk insert
+   * (salt 0); a later one of the same declarant + LRN meets the lodgement the first one ended
+   * with, as it would one record after the other. Only the rows the store refused as
+   * duplicates, and the MRN collisions, take the record-by-record way.
+   */
+  private async lodge(
+    candidates: Candidate[],
+    timeline: TimelineAppend[],
+  ): Promise<Map<string, OutgoingRecord[]>> {
+    const decided = new Map<string, OutgoingRecord[]>();
+    const keyOf = (c: Candidate) => `${c.declaration.declarant.id}\u0000${c.declaration.lrn}`;
+    const firsts = new Map<string, { candidate: Candidate; lodgement: Lodgement }>();
+    for (const c of candidates)
+      if (!firsts.has(keyOf(c)))
+        firsts.set(keyOf(c), { candidate: c, lodgement: this.lodgementOf(c, 0) });
+    const created = await this.lodgements.createMany([...firsts.values()].map((f) => f.lodgement));
+    const results = new Map([...firsts.values()].map((f, i) => [f.candidate, created[i]]));
+    /** The lodgement each declarant + LRN has once its first candidate is decided. */
+    const owners = new Map<string, Lodgement>();
+    for (const c of candidates) {
+      const key = keyOf(c);
+      const first = firsts.get(key)!;
+      let settled: Settled | null;
+      if (first.candidate === c) {
+        settled = this.settle(c, first.lodgement, results.get(c)!, timeline);
+        for (let salt = 1; !settled && salt < 3; salt++) {
+          // Another lodgement owns this MRN (a hash collision): try the next salt.
+          const lodgement = this.lodgementOf(c, salt);
+          settled = this.settle(c, lodgement, await this.lodgements.create(lodgement), timeline);
+        }
+        if (!settled) throw new Error(`could not assign a unique MRN to ${c.declaration.lrn}`);
+        owners.set(key, settled.owner);
+      } else {
+        const owner = owners.get(key)!;
+        settled = this.settle(c, owner, { created: false, existing: owner }, timeline)!;
+      }
+      decided.set(c.inputId, settled.outputs);
+    }
+    return decided;
+  }
+
+  private lodgementOf(c: Candidate, salt: number): Lodgement {
+    return {
+      mrn: mrnFor(c.declaration, c.submitted.occurredAt, salt),
+      declarantId: c.declaration.declarant.id,
+      lrn: c.declaration.lrn,
+      payloadHash: c.hash,
+      submittedEventId: c.submitted.eventId,
+      acceptedAt: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * What a lodgement attempt means: accepted (created, or this very submission's lodgement
+   * found again), a resubmission (nothing), a conflict (rejected), or null when another
+   * declaration owns the MRN.
+   */
+  private settle(
+    c: Candidate,
+    lodgement: Lodgement,
+    result: CreateLodgementResult,
+    timeline: TimelineAppend[],
+  ): Settled | null {
+    const { submitted, declaration, hash, nomenclatureVersion } = c;
+    if (result.created)
+      return {
+        outputs: this.accept(submitted, declaration, lodgement, nomenclatureVersion, timeline),
+        owner: lodgement,
+      };
+    const existing = result.existing;
+    if (existing.submittedEventId === submitted.eventId)
+      return {
+        outputs: this.accept(submitted, declaration, existing, nomenclatureVersion, timeline),
+        owner: existing,
+      };
+    if (existing.declarantId !== declaration.declarant.id || existing.lrn !== declaration.lrn)
+      return null;
+    if (existing.payloadHash === hash) {
+      this.logger.log(
+        `resubmission of ${declaration.lrn} by ${declaration.declarant.id}: already ${existing.mrn}`,
+      );
+      return { outputs: [], owner: existing };
+    }
+    return {
+      outputs: this.reject(submitted, [
+        {
+          code: 'DUPLICATE_LRN_CONFLICT',
+          path: 'payload.declaration.lrn',
+          message: `LRN already lodged as ${existing.mrn} with a different content`,
+        },
+      ]),
+      owner: existing,
+    };
+  }
+
+  private accept(
     submitted: EventEnvelope,
     declaration: Declaration,
     lodgement: Lodgement,
     nomenclatureVersion: string,
-  ): Promise<OutgoingRecord[]> {
+    timeline: TimelineAppend[],
+  ): OutgoingRecord[] {
     const accepted = nextEvent<AcceptedPayload>(submitted, {
       type: EVENT_TYPES.accepted,
       schemaVersion: CURRENT_SCHEMA_VERSION,
@@ -315,8 +471,10 @@ export class LodgementService {
       declarantId: declaration.declarant.id,
       borderPost: declaration.borderPost,
     };
-    await this.timeline.append(head, timelineEntry(submitted, TOPICS.submitted));
-    await this.timeline.append(head, timelineEntry(accepted, TOPICS.accepted));
+    timeline.push(
+      { head, entry: timelineEntry(submitted, TOPICS.submitted) },
+      { head, entry: timelineEntry(accepted, TOPICS.accepted) },
+    );
     return [
       { topic: TOPICS.accepted, key: lodgement.mrn, value: accepted },
       ...notificationRecords(
@@ -362,7 +520,7 @@ export class LodgementService {
   private rejectMalformed(
     input: MalformedRecord,
     inputId: string,
-    origin: { topic: string; partition: number; offset: string },
+    origin: SubmissionOrigin,
   ): OutgoingRecord[] {
     const lrn = input.key || 'UNKNOWN';
     const eventId = derivedEventId(inputId, EVENT_TYPES.rejected);

@@ -1,9 +1,13 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventEnvelope, TOPICS } from '@customs/contracts';
-import { KafkaEventContext, OutgoingRecord } from '@customs/messaging';
-import { ProcessedEventRepository, RiskAssessmentRecordRepository } from '@customs/persistence';
-import { processOnce, sourceOf } from '@customs/platform';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { TOPICS } from '@customs/contracts';
+import { BatchItem, OutgoingRecord } from '@customs/messaging';
+import {
+  ProcessedEventRepository,
+  RiskAssessmentRecord,
+  RiskAssessmentRecordRepository,
+} from '@customs/persistence';
+import { processBatchOnce, sourceOf } from '@customs/platform';
 import { RiskAssessmentService } from './risk-assessment.service';
 
 @Controller()
@@ -14,23 +18,43 @@ export class AcceptedHandler {
     private readonly records: RiskAssessmentRecordRepository,
   ) {}
 
-  /** DeclarationAccepted, and DeclarationAmended (release's link for an amended version). */
-  @EventPattern(TOPICS.accepted)
-  async onAccepted(
-    @Payload() accepted: EventEnvelope,
-    @Ctx() ctx: KafkaEventContext,
-  ): Promise<OutgoingRecord[]> {
-    const outputs = await processOnce(
+  /**
+   * DeclarationAccepted, and DeclarationAmended (release's link for an amended version), a
+   * chunk at a time: one bulk lookup, one bulk insert of the processed inputs and one of the
+   * statistics records, whatever the chunk's size.
+   */
+  @EventPattern(TOPICS.accepted, { batch: true })
+  async onAccepted(@Payload() items: BatchItem[]): Promise<OutgoingRecord[]> {
+    const outputs = await processBatchOnce(
       this.processed,
-      accepted.eventId,
-      () => this.risk.assess(accepted),
-      sourceOf(ctx.record),
+      items.map((i) => ({
+        inputId: i.envelope.eventId,
+        source: sourceOf(i.record),
+        envelope: i.envelope,
+      })),
+      async (fresh) => {
+        const decided = new Map<string, OutgoingRecord[]>();
+        for (const f of fresh) decided.set(f.inputId, await this.risk.assess(f.envelope));
+        return decided;
+      },
     );
-    // Recorded from the outputs processOnce returns (on redelivery: the stored ones), so the
-    // statistics always count the decision that is published, once per MRN (an amended
-    // version's re-assessment gives no record: see RiskAssessmentService.recordOf).
-    const record = this.risk.recordOf(outputs);
-    if (record) await this.records.record(record);
+    await this.records.recordMany(this.recordsOf(outputs));
     return outputs;
+  }
+
+  /**
+   * Recorded from the outputs processBatchOnce returns (on redelivery: the stored ones), so
+   * the statistics always count the decision that is published, once per MRN (an amended
+   * version's re-assessment gives no record: see RiskAssessmentService.recordOf). Each input
+   * yields at most one risk-assessed record, so taking them one by one is taking them per
+   * input; the first of an MRN stands, as it would record by record.
+   */
+  private recordsOf(outputs: OutgoingRecord[]): RiskAssessmentRecord[] {
+    const byMrn = new Map<string, RiskAssessmentRecord>();
+    for (const o of outputs) {
+      const record = this.risk.recordOf([o]);
+      if (record && !byMrn.has(record.mrn)) byMrn.set(record.mrn, record);
+    }
+    return [...byMrn.values()];
   }
 }

@@ -66,6 +66,10 @@ export class MongoIdempotencyKeyRepository extends IdempotencyKeyRepository {
     }
   }
 
+  async withdraw(declarantId: string, key: string): Promise<void> {
+    await this.model.deleteOne({ _id: idOf(declarantId, key) });
+  }
+
   async markPublished(declarantId: string, key: string): Promise<void> {
     await this.model.updateOne({ _id: idOf(declarantId, key) }, { $set: { published: true } });
   }

@@ -7,4 +7,6 @@ export abstract class IdempotencyKeyRepository {
   /** Claims the key for this request unless another request (any replica) holds it already. */
   abstract claim(claim: IdempotencyClaim): Promise<ClaimResult>;
   abstract markPublished(declarantId: string, key: string): Promise<void>;
+  /** Removes a claim whose request turned out to need no publishing. */
+  abstract withdraw(declarantId: string, key: string): Promise<void>;
 }

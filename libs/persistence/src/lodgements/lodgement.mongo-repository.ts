@@ -1,5 +1,5 @@
 import { isDuplicateKey } from '../mongo-connection';
-import { Connection, Model, Schema } from 'mongoose';
+import { Connection, Model, Schema, trusted } from 'mongoose';
 import { Lodgement } from './lodgement.model';
 import { CreateLodgementResult, LodgementRepository } from './lodgement.repository';
 
@@ -25,6 +25,15 @@ const schema = new Schema<LodgementDocument>(
 );
 // One declaration per declarant and LRN, whichever replica sees it first.
 schema.index({ declarantId: 1, lrn: 1 }, { unique: true });
+
+const toDocument = (l: Lodgement): LodgementDocument => ({
+  _id: l.mrn,
+  declarantId: l.declarantId,
+  lrn: l.lrn,
+  payloadHash: l.payloadHash,
+  submittedEventId: l.submittedEventId,
+  acceptedAt: l.acceptedAt,
+});
 
 const toDomain = (d: LodgementDocument): Lodgement => ({
   mrn: d._id,
@@ -68,5 +77,55 @@ export class MongoLodgementRepository extends LodgementRepository {
       if (!existing) throw error;
       return { created: false, existing };
     }
+  }
+
+  async createMany(ls: Lodgement[]): Promise<CreateLodgementResult[]> {
+    if (ls.length === 0) return [];
+    // Unordered: every row but the duplicates is written, in one round trip.
+    const failed = new Set<number>();
+    try {
+      await this.model.insertMany(ls.map(toDocument), { ordered: false });
+    } catch (error) {
+      const writeErrors = (
+        error as {
+          writeErrors?: {
+            err?: { code?: number; index?: number };
+            code?: number;
+            index?: number;
+          }[];
+        }
+      ).writeErrors;
+      if (!writeErrors?.length || !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000))
+        throw error;
+      for (const w of writeErrors) {
+        const index = w.index ?? w.err?.index;
+        if (index === undefined) throw error;
+        failed.add(index);
+      }
+    }
+    if (failed.size === 0) return ls.map(() => ({ created: true }));
+    // The owners of the MRNs in one read by _id (`trusted`: sanitizeFilter refuses operators
+    // from outside; this one is ours, over typed ids). The (declarantId, lrn) lookup scans
+    // the collection on FerretDB, so only for a row whose MRN is free (the LRN's unique index
+    // refused it: lodged under another MRN, e.g. another year or declaration type).
+    const ids = [...new Set([...failed].map((i) => ls[i].mrn))];
+    const owners = new Map(
+      (await this.model.find({ _id: trusted({ $in: ids }) }).lean()).map((d) => [
+        d._id,
+        toDomain(d),
+      ]),
+    );
+    const results: CreateLodgementResult[] = [];
+    for (const [i, l] of ls.entries()) {
+      if (!failed.has(i)) {
+        results.push({ created: true });
+        continue;
+      }
+      const existing = owners.get(l.mrn) ?? (await this.findByDeclarantLrn(l.declarantId, l.lrn));
+      if (!existing)
+        throw new Error(`lodgement ${l.mrn} was refused as a duplicate, but no owner was found`);
+      results.push({ created: false, existing });
+    }
+    return results;
   }
 }

@@ -7,4 +7,10 @@ export abstract class LodgementRepository {
   abstract findByDeclarantLrn(declarantId: string, lrn: string): Promise<Lodgement | null>;
   /** Creates the lodgement unless one exists for the same MRN or declarant + LRN. */
   abstract create(lodgement: Lodgement): Promise<CreateLodgementResult>;
+  /**
+   * `create` for a chunk, in one bulk insert: one result per lodgement, in order. A
+   * lodgement that met an existing one (same MRN or same declarant + LRN, written before or
+   * earlier in the same call) is not written and comes back with that existing one.
+   */
+  abstract createMany(lodgements: Lodgement[]): Promise<CreateLodgementResult[]>;
 }

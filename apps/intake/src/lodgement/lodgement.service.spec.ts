@@ -1,0 +1,265 @@
+import {
+  Declaration,
+  EVENT_TYPES,
+  EventEnvelope,
+  firstEvent,
+  RejectedPayload,
+  SubmittedPayload,
+  TOPICS,
+} from '@customs/contracts';
+import { MalformedRecord, OutgoingRecord } from '@customs/messaging';
+import {
+  CreateLodgementResult,
+  DeclarationTimeline,
+  Lodgement,
+  LodgementRepository,
+  ProcessedEventRepository,
+  ProcessedInput,
+  ReferenceVersion,
+  ReferenceVersionRepository,
+  SaveReferenceResult,
+  TimelineEntry,
+  TimelineRepository,
+} from '@customs/persistence';
+import { seedDeclarableCodes } from '@customs/reference-data';
+import { DeclarationGenerator } from '@customs/simulation';
+import { NomenclatureCatalog } from '../reference/nomenclature.catalog';
+import { DeclarationValidator } from './declaration.validator';
+import { LodgementService, SubmissionInput } from './lodgement.service';
+
+/** The repositories' contracts in memory (the Mongo ones run in the e2e suites). */
+class MemoryLodgements extends LodgementRepository {
+  readonly rows = new Map<string, Lodgement>();
+  calls = { create: 0, createMany: 0, findByDeclarantLrn: 0 };
+  async findByMrn(mrn: string) {
+    return this.rows.get(mrn) ?? null;
+  }
+  async findByDeclarantLrn(declarantId: string, lrn: string) {
+    this.calls.findByDeclarantLrn++;
+    return (
+      [...this.rows.values()].find((l) => l.declarantId === declarantId && l.lrn === lrn) ?? null
+    );
+  }
+  private insert(l: Lodgement): CreateLodgementResult {
+    const existing =
+      this.rows.get(l.mrn) ??
+      [...this.rows.values()].find((r) => r.declarantId === l.declarantId && r.lrn === l.lrn);
+    if (existing) return { created: false, existing };
+    this.rows.set(l.mrn, l);
+    return { created: true };
+  }
+  async create(l: Lodgement) {
+    this.calls.create++;
+    return this.insert(l);
+  }
+  async createMany(ls: Lodgement[]) {
+    this.calls.createMany++;
+    return ls.map((l) => this.insert(l));
+  }
+}
+
+class MemoryProcessed extends ProcessedEventRepository {
+  readonly rows = new Map<string, ProcessedInput>();
+  async find(id: string) {
+    return this.rows.get(id) ?? null;
+  }
+  async record(id: string, _mrn: string | null, outputs: OutgoingRecord[], source?: string | null) {
+    if (this.rows.has(id)) return false;
+    this.rows.set(id, { outputs, source: source ?? null });
+    return true;
+  }
+  async findByMrn() {
+    return [];
+  }
+  async findMany(ids: string[]) {
+    return new Map([...this.rows].filter(([id]) => ids.includes(id)));
+  }
+  async recordMany(
+    rows: {
+      eventId: string;
+      mrn: string | null;
+      outputs: OutgoingRecord[];
+      source: string | null;
+    }[],
+  ) {
+    const lost = new Set<string>();
+    for (const r of rows)
+      if (!(await this.record(r.eventId, r.mrn, r.outputs, r.source))) lost.add(r.eventId);
+    return lost;
+  }
+}
+
+class MemoryTimeline extends TimelineRepository {
+  readonly appended: string[] = [];
+  async append(head: Omit<DeclarationTimeline, 'entries'>, entry: TimelineEntry) {
+    this.appended.push(`${head.mrn}:${entry.type}`);
+  }
+  async get() {
+    return null;
+  }
+}
+
+class NoVersions extends ReferenceVersionRepository {
+  async save(): Promise<SaveReferenceResult> {
+    return 'created';
+  }
+  async get<T>(): Promise<ReferenceVersion<T> | null> {
+    return null;
+  }
+  async list<T>(): Promise<ReferenceVersion<T>[]> {
+    return [];
+  }
+}
+
+const NOW = '2026-07-15T10:00:00.000Z';
+
+function setup() {
+  const lodgements = new MemoryLodgements();
+  const processed = new MemoryProcessed();
+  const timeline = new MemoryTimeline();
+  const service = new LodgementService(
+    new DeclarationValidator(new NomenclatureCatalog(new NoVersions())),
+    lodgements,
+    processed,
+    timeline,
+    // The HTTP path's collaborators: the topic path never touches them.
+    null as never,
+    null as never,
+  );
+  return { service, lodgements, processed, timeline };
+}
+
+const gen = new DeclarationGenerator({
+  seed: 11,
+  commodityCodes: seedDeclarableCodes(NOW.slice(0, 10)),
+  lrnPrefix: 'UNIT',
+});
+
+function submission(d: unknown, lrn = (d as Declaration).lrn): EventEnvelope<SubmittedPayload> {
+  return firstEvent<SubmittedPayload>({
+    type: EVENT_TYPES.submitted,
+    schemaVersion: 1,
+    lrn,
+    producer: 'test@0',
+    occurredAt: NOW,
+    payload: { declaration: d as Declaration, channel: 'kafka' },
+  });
+}
+
+/** The same declarant and LRN with another content. */
+const otherContent = (d: Declaration): Declaration => ({
+  ...d,
+  items: [{ ...d.items[0], description: `${d.items[0].description} (other)` }, ...d.items.slice(1)],
+});
+
+const malformed: MalformedRecord = {
+  malformed: true,
+  code: 'NOT_JSON',
+  error: 'not JSON',
+  key: 'BROKEN-1',
+  value: '{"this is": not json',
+};
+
+/** One partition's chunk: a good one, a malformed one, resubmissions and conflicts of it. */
+function chunk(): SubmissionInput[] {
+  const a = gen.next(1);
+  const b = gen.next(2);
+  const invalid = { ...gen.next(3), invoiceCurrency: 'EURO' };
+  const records: (EventEnvelope | MalformedRecord)[] = [
+    submission(a),
+    malformed,
+    submission(b),
+    // Same declarant + LRN, same content, another event: a resubmission.
+    submission(a),
+    // Same declarant + LRN, other content: a conflict.
+    submission(otherContent(a)),
+    submission(invalid),
+  ];
+  return records.map((input, i) => ({
+    input,
+    origin: { topic: TOPICS.submitted, partition: 0, offset: String(100 + i) },
+  }));
+}
+
+const summary = (outputs: OutgoingRecord[]) =>
+  outputs
+    .filter((o) => o.topic !== TOPICS.notifications)
+    .map((o) => `${o.value.lrn}:${o.value.type}:${o.value.causationId ?? 'none'}`);
+
+describe('LodgementService.decideSubmissions', () => {
+  beforeEach(() => jest.useFakeTimers({ now: Date.parse(NOW) }));
+  afterEach(() => jest.useRealTimers());
+
+  it('decides a chunk exactly as record by record: first of an LRN wins, malformed rejected', async () => {
+    const inputs = chunk();
+    const batch = setup();
+    const together = await batch.service.decideSubmissions(inputs);
+    const single = setup();
+    const oneByOne: OutgoingRecord[] = [];
+    for (const i of inputs) oneByOne.push(...(await single.service.decideSubmissions([i])));
+
+    // Byte-identical records (same ids, same hashes) and the same store afterwards.
+    expect(JSON.stringify(together)).toBe(JSON.stringify(oneByOne));
+    expect([...batch.lodgements.rows.values()]).toEqual([...single.lodgements.rows.values()]);
+    expect(batch.timeline.appended).toEqual(single.timeline.appended);
+
+    const [a, , b, , conflict, invalid] = inputs.map((i) => i.input as EventEnvelope);
+    expect(summary(together)).toEqual([
+      `${a.lrn}:${EVENT_TYPES.accepted}:${a.eventId}`,
+      `BROKEN-1:${EVENT_TYPES.rejected}:none`,
+      `${b.lrn}:${EVENT_TYPES.accepted}:${b.eventId}`,
+      // The resubmission gives nothing; the conflict and the invalid one are rejected.
+      `${a.lrn}:${EVENT_TYPES.rejected}:${conflict.eventId}`,
+      `${invalid.lrn}:${EVENT_TYPES.rejected}:${invalid.eventId}`,
+    ]);
+    const reasons = (causation: string) =>
+      (
+        together.find((o) => o.topic === TOPICS.rejected && o.value.causationId === causation)!
+          .value.payload as RejectedPayload
+      ).reasons;
+    expect(reasons(conflict.eventId).map((r) => r.code)).toEqual(['DUPLICATE_LRN_CONFLICT']);
+    expect(reasons(invalid.eventId).map((r) => r.path)).toContain(
+      'payload.declaration.invoiceCurrency',
+    );
+    const broken = together.find((o) => o.key === 'BROKEN-1' && o.topic === TOPICS.rejected)!;
+    expect((broken.value.payload as RejectedPayload).reasons[0].code).toBe('NOT_JSON');
+    // Two lodgements, one bulk insert, and no lookup by declarant + LRN (a scan on FerretDB).
+    expect(batch.lodgements.rows.size).toBe(2);
+    expect(batch.lodgements.calls).toEqual({ create: 0, createMany: 1, findByDeclarantLrn: 0 });
+  });
+
+  it('gives the same records back when the chunk is read again, and nothing for a copy elsewhere', async () => {
+    const inputs = chunk();
+    const { service, lodgements } = setup();
+    const first = await service.decideSubmissions(inputs);
+    expect(JSON.stringify(await service.decideSubmissions(inputs))).toBe(JSON.stringify(first));
+    const copies = inputs
+      .filter((i) => !('malformed' in i.input))
+      .map((i, n) => ({ ...i, origin: { ...i.origin, offset: String(900 + n) } }));
+    expect(await service.decideSubmissions(copies)).toEqual([]);
+    expect(lodgements.rows.size).toBe(2);
+  });
+
+  it('meets lodgements stored before: this submission again is accepted again, another is a resubmission or a conflict', async () => {
+    const d = gen.next(7);
+    const original = submission(d);
+    const { service, lodgements, processed } = setup();
+    const at = (offset: number) => ({ topic: TOPICS.submitted, partition: 1, offset: `${offset}` });
+    const first = await service.decideSubmissions([{ input: original, origin: at(1) }]);
+    // A crash after the lodgement, before the processed input was kept.
+    processed.rows.clear();
+    const again = await service.decideSubmissions([
+      { input: original, origin: at(1) },
+      { input: submission(d), origin: at(2) },
+      { input: submission(otherContent(d)), origin: at(3) },
+    ]);
+    expect(JSON.stringify(again.slice(0, first.length))).toBe(JSON.stringify(first));
+    expect(summary(again.slice(first.length))).toEqual([
+      `${d.lrn}:${EVENT_TYPES.rejected}:${again[first.length].value.causationId as string}`,
+    ]);
+    expect(
+      (again[first.length].value.payload as RejectedPayload).reasons.map((r) => r.code),
+    ).toEqual(['DUPLICATE_LRN_CONFLICT']);
+    expect(lodgements.rows.size).toBe(1);
+  });
+});
