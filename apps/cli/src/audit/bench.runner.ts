@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { Kafka, Message } from 'kafkajs';
 import {
   CURRENT_SCHEMA_VERSION,
@@ -8,10 +9,25 @@ import {
   TOPICS,
   TopicName,
 } from '@customs/contracts';
-import { assignMrn } from '@customs/domain';
-import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
+import {
+  Account,
+  applyReleaseInput,
+  assessRisk,
+  assessValuation,
+  assignMrn,
+  validateDeclaration,
+} from '@customs/domain';
+import {
+  loadSeedAccounts,
+  loadSeedNomenclature,
+  loadSeedRuleset,
+  loadSeedTraderRegistry,
+  loadSeedValuationReferenceData,
+  seedDeclarableCodes,
+} from '@customs/reference-data';
 import { DeclarationGenerator } from '@customs/simulation';
 import { AUDITED_ROLES, resolveAuditTopics } from './audit-topics';
+import { readReplayLog, replayLog } from './replay.runner';
 import { runVerify, VerifyReport } from './verify.runner';
 
 export interface BenchOptions {
@@ -20,6 +36,8 @@ export interface BenchOptions {
   partitions: number;
   keep: boolean;
   seed: number;
+  /** Also time `audit replay` over the same log (chains then carry real, re-derivable decisions). */
+  replay?: boolean;
   onStage?: (text: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -32,6 +50,16 @@ export interface BenchReport {
   produceSeconds: number;
   verify: {
     runs: { seconds: number; eventsPerSecond: number; findings: number }[];
+    medianEventsPerSecond: number;
+  };
+  replay?: {
+    runs: {
+      seconds: number;
+      eventsPerSecond: number;
+      differences: number;
+      notRederivable: number;
+      rederived: number;
+    }[];
     medianEventsPerSecond: number;
   };
   kept: boolean;
@@ -145,6 +173,138 @@ function syntheticChain(
   ];
 }
 
+/** Seeds, built once: what the pipeline would judge the synthetic declarations by. */
+interface Judges {
+  nomenclature: ReturnType<typeof loadSeedNomenclature>;
+  ruleset: ReturnType<typeof loadSeedRuleset>;
+  traders: ReturnType<typeof loadSeedTraderRegistry>;
+  valuation: ReturnType<typeof loadSeedValuationReferenceData>;
+  accounts: Map<string, Account>;
+}
+
+function judges(): Judges {
+  return {
+    nomenclature: loadSeedNomenclature(),
+    ruleset: loadSeedRuleset(),
+    traders: loadSeedTraderRegistry(),
+    valuation: loadSeedValuationReferenceData(),
+    accounts: new Map(
+      loadSeedAccounts().accounts.map((a) => [
+        a.id,
+        { id: a.id, kind: a.kind, balance: a.balance, currency: a.currency, appliedEventIds: [] },
+      ]),
+    ),
+  };
+}
+
+/**
+ * One declaration decided as the pipeline decides it (intake's validation, risk, valuation
+ * and release engines on the shipped seeds, accounts debited in order), so that
+ * `audit replay` has real decisions to re-derive. An invalid declaration ends rejected-less:
+ * it is skipped.
+ */
+function decidedChain(
+  gen: DeclarationGenerator,
+  i: number,
+  t0: number,
+  j: Judges,
+): { topic: TopicName; key: string; event: EventEnvelope }[] {
+  const declaration = gen.next(i);
+  const at = (s: number) => new Date(t0 + i * 1000 + s * 100).toISOString();
+  const lodgedAt = at(0);
+  const validation = validateDeclaration(declaration, {
+    nomenclature: j.nomenclature,
+    lodgementDate: lodgedAt.slice(0, 10),
+  });
+  if (!validation.ok) return [];
+  const mrn = assignMrn({
+    year: 2026,
+    country: 'NL',
+    declarantId: declaration.declarant.id,
+    lrn: declaration.lrn,
+    declarationType: 'import',
+  });
+  const submitted = firstEvent({
+    type: EVENT_TYPES.submitted,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    lrn: declaration.lrn,
+    producer: 'audit-bench@1',
+    occurredAt: lodgedAt,
+    payload: { declaration, channel: 'kafka' },
+  });
+  const acceptedAt = at(1);
+  const base = {
+    declaration,
+    acceptance: { mrn, acceptedAt, referenceData: { nomenclature: j.nomenclature.version } },
+  };
+  const next = (
+    prev: EventEnvelope,
+    type: string,
+    producer: string,
+    payload: unknown,
+    s: number,
+    extra = {},
+  ) =>
+    nextEvent(prev, {
+      type,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      producer,
+      payload,
+      mrn,
+      occurredAt: at(s),
+      ...extra,
+    });
+  const accepted = next(submitted, EVENT_TYPES.accepted, 'intake@bench', base, 1);
+  const risk = assessRisk({ declaration, mrn, acceptedAt }, j.ruleset, j.traders);
+  const assessed = next(accepted, EVENT_TYPES.riskAssessed, 'risk@bench', { ...base, risk }, 2);
+  const valuation = assessValuation({ declaration, acceptedAt }, j.valuation, {
+    nationalCurrency: 'EUR',
+    basis: 'CIF',
+  });
+  const valuedPayload = { ...base, risk, valuation };
+  const valued = next(assessed, EVENT_TYPES.valued, 'valuation@bench', valuedPayload, 3);
+  const ref = declaration.guaranteeReference;
+  const account = ref ? j.accounts.get(ref) : undefined;
+  const step = applyReleaseInput(
+    undefined,
+    {
+      type: 'valued',
+      eventId: valued.eventId,
+      mrn,
+      occurredAt: valued.occurredAt,
+      payload: valuedPayload as never,
+    },
+    { accounts: account && ref ? { [ref]: account } : {} },
+  );
+  for (const m of step.accountMovements) {
+    const a = j.accounts.get(m.accountId);
+    // Debits only on release, never below zero (the engine checked the balance).
+    if (a) {
+      const amount = new Decimal(m.amount);
+      a.balance = new Decimal(a.balance).plus(m.kind === 'debit' ? amount.neg() : amount).toFixed();
+    }
+  }
+  const out: { topic: TopicName; key: string; event: EventEnvelope }[] = [
+    { topic: TOPICS.submitted, key: declaration.lrn, event: submitted },
+    { topic: TOPICS.accepted, key: mrn, event: accepted },
+    { topic: TOPICS.riskAssessed, key: mrn, event: assessed },
+    { topic: TOPICS.valued, key: mrn, event: valued },
+  ];
+  let tail = valued;
+  for (const d of step.decisions) {
+    tail = next(tail, d.eventType, 'release@bench', { ...valuedPayload, release: d.release }, 4, {
+      causationId: d.causationEventId,
+      discriminator: d.discriminator,
+    });
+    out.push({
+      topic: d.eventType === EVENT_TYPES.held ? TOPICS.held : TOPICS.released,
+      key: mrn,
+      event: tail,
+    });
+  }
+  return out;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
@@ -182,6 +342,7 @@ export async function runBench(kafka: Kafka, o: BenchOptions): Promise<BenchRepo
         accountId: a.id,
       })),
     });
+    const j = o.replay ? judges() : null;
     const chains = Math.ceil(o.events / 5);
     const t0 = Date.parse('2026-03-01T00:00:00.000Z');
     o.onStage?.(`producing ${chains * 5} events (${chains} chains) into ${prefix}*`);
@@ -193,7 +354,7 @@ export async function runBench(kafka: Kafka, o: BenchOptions): Promise<BenchRepo
     for (let c = 0; c < chains; c += perSend / 5) {
       const byTopic = new Map<string, Message[]>();
       for (let i = c; i < Math.min(chains, c + perSend / 5); i++) {
-        for (const r of syntheticChain(gen, i, t0)) {
+        for (const r of j ? decidedChain(gen, i, t0, j) : syntheticChain(gen, i, t0)) {
           const value = JSON.stringify(r.event);
           bytes += value.length;
           const list = byTopic.get(prefix + r.topic) ?? [];
@@ -217,6 +378,7 @@ export async function runBench(kafka: Kafka, o: BenchOptions): Promise<BenchRepo
     }
     await Promise.all(inFlight);
     const produceSeconds = (Date.now() - started) / 1000;
+    const events = produced;
 
     const runs: BenchReport['verify']['runs'] = [];
     for (let r = 0; r < o.runs; r++) {
@@ -228,13 +390,36 @@ export async function runBench(kafka: Kafka, o: BenchOptions): Promise<BenchRepo
         findings: report.findings.length,
       });
     }
+    let replay: BenchReport['replay'];
+    if (o.replay) {
+      const replayRuns: NonNullable<BenchReport['replay']>['runs'] = [];
+      for (let r = 0; r < o.runs; r++) {
+        o.onStage?.(`replay run ${r + 1} of ${o.runs}`);
+        const t = Date.now();
+        const log = await readReplayLog(kafka, prefix, { onProgress: o.onProgress });
+        const report = await replayLog(log);
+        const seconds = (Date.now() - t) / 1000;
+        replayRuns.push({
+          seconds,
+          eventsPerSecond: Math.round(log.records / seconds),
+          differences: report.counts.differences,
+          notRederivable: report.counts.notRederivable,
+          rederived: Object.values(report.counts.rederived).reduce((a, b) => a + b, 0),
+        });
+      }
+      replay = {
+        runs: replayRuns,
+        medianEventsPerSecond: median(replayRuns.map((r) => r.eventsPerSecond)),
+      };
+    }
     return {
       prefix,
-      events: chains * 5,
+      events,
       chains,
       bytes,
       produceSeconds,
       verify: { runs, medianEventsPerSecond: median(runs.map((r) => r.eventsPerSecond)) },
+      ...(replay ? { replay } : {}),
       kept: o.keep,
     };
   } finally {

@@ -6,7 +6,9 @@ import {
   RiskAssessedPayload,
   ValuedPayload,
 } from '@customs/contracts';
+import Decimal from 'decimal.js';
 import {
+  Account,
   applyReleaseInput,
   assessRisk,
   assessValuation,
@@ -15,18 +17,19 @@ import {
   LogRecord,
   readEnvelope,
   ReleaseInput,
+  ReleaseContext,
   ReleaseState,
+  securityDebitEventId,
   TopicRole,
   validateDeclaration,
 } from '@customs/domain';
-import {
-  loadSeedNomenclature,
-  loadSeedRuleset,
-  loadSeedTraderRegistry,
-  loadSeedValuationReferenceData,
-} from '@customs/reference-data';
+import { loadSeedAccounts } from '@customs/reference-data';
 import { resolveAuditTopics } from './audit-topics';
 import { readLog, ReadOptions } from './kafka-log.reader';
+import { ReferenceNeeds, ReferenceSource, SEED_REFERENCE } from './replay-reference.source';
+
+export { SEED_REFERENCE } from './replay-reference.source';
+export type { ReferenceSource } from './replay-reference.source';
 
 export type ReplayStage = 'validation' | 'risk' | 'valuation' | 'release';
 export const REPLAY_STAGES: readonly ReplayStage[] = ['validation', 'risk', 'valuation', 'release'];
@@ -52,9 +55,17 @@ export interface ReplayDifference extends Partial<LogPosition> {
   rederived: unknown;
 }
 
+/**
+ * A decision the replay could not re-derive, with why: `reference-version` (a recorded
+ * version is neither the seed nor stored), `incomplete-record` (the event lacks what is
+ * needed), `account-balance` (a release on a guarantee/deferment account that follows from
+ * the rules with the balance the logged decision implies, but not with the balance rebuilt
+ * from the log: account openings are not logged), `failed` (the engine threw).
+ */
 export interface NotRederivable extends Partial<LogPosition> {
   mrn: string | null;
   stage: ReplayStage;
+  category: 'reference-version' | 'incomplete-record' | 'account-balance' | 'failed';
   reason: string;
 }
 
@@ -64,47 +75,69 @@ export interface ReplayReport {
     records: number;
     chains: number;
     rederived: Record<ReplayStage, number>;
+    /** Release decisions re-derived on a guarantee/deferment account balance rebuilt from the log. */
+    rederivedOnAccounts: number;
     differences: number;
     notRederivable: number;
   };
   differences: ReplayDifference[];
   notRederivable: NotRederivable[];
+  durationMs?: number;
 }
 
 /**
- * Versioned reference data a replay can rebuild. Only the shipped seeds for now: a logged
- * version other than the seed's is reported NOT_REDERIVABLE with the version named, never
- * as a difference.
+ * Guarantee and deferment accounts as the log tells them: the opening balance release seeds
+ * them with (the shipped accounts seed: release creates accounts from it and nowhere else),
+ * then every debit a logged release records (`release.account.debited`, at the released
+ * event's instant, which follows the debit) and every credit the release reducer derives
+ * from logged payments and invalidations. The balance a decision saw is the opening plus
+ * every movement before the decision's logged instant.
  */
-interface ReferenceSource {
-  nomenclature(version: string): ReturnType<typeof loadSeedNomenclature> | null;
-  ruleset(version: string): ReturnType<typeof loadSeedRuleset> | null;
-  traders(version: string): ReturnType<typeof loadSeedTraderRegistry> | null;
-  valuation(
-    versions: ValuedPayload['valuation']['versions'],
-  ): ReturnType<typeof loadSeedValuationReferenceData> | null;
+const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
+const money = (v: string) => new Money(v);
+const moneyString = (v: Decimal) => v.toFixed();
+
+export class AccountLedger {
+  private readonly moves = new Map<
+    string,
+    { at: string; mrn: string; amount: string; eventId: string }[]
+  >();
+  private readonly opening: Map<string, Account>;
+
+  constructor(accounts: readonly Omit<Account, 'appliedEventIds'>[] = seedAccounts()) {
+    this.opening = new Map(accounts.map((a) => [a.id, { ...a, appliedEventIds: [] }]));
+  }
+
+  add(accountId: string, m: { at: string; mrn: string; amount: string; eventId: string }): void {
+    const list = this.moves.get(accountId) ?? [];
+    if (!list.some((x) => x.eventId === m.eventId)) list.push(m);
+    this.moves.set(accountId, list);
+  }
+
+  /** The account as it stood just before `at`, as release's store answers for `mrn`'s decision. */
+  at(accountId: string, at: string, mrn: string): Account | undefined {
+    const open = this.opening.get(accountId);
+    if (!open) return undefined;
+    let balance = money(open.balance);
+    const applied: string[] = [];
+    const ownDebit = securityDebitEventId(mrn);
+    for (const m of this.moves.get(accountId) ?? []) {
+      if (m.at >= at) continue;
+      balance = balance.plus(money(m.amount));
+      if (m.eventId === ownDebit) applied.push(ownDebit);
+    }
+    return { ...open, balance: moneyString(balance), appliedEventIds: applied };
+  }
 }
 
-export const SEED_REFERENCE: ReferenceSource = {
-  nomenclature: (v) => (loadSeedNomenclature().version === v ? loadSeedNomenclature() : null),
-  ruleset: (v) => (loadSeedRuleset().version === v ? loadSeedRuleset() : null),
-  traders: (v) => (loadSeedTraderRegistry().version === v ? loadSeedTraderRegistry() : null),
-  valuation: (versions) => {
-    const seed = loadSeedValuationReferenceData();
-    const seedVersions: Record<string, string | undefined> = {
-      tariff: seed.tariff?.version,
-      exchangeRates: seed.exchangeRates?.version,
-      referencePrices: seed.referencePrices?.version,
-      preferences: seed.preferences?.version,
-      vat: seed.vat?.version,
-      excise: seed.excise?.version,
-    };
-    const all = Object.entries(versions).every(
-      ([k, v]) => v === undefined || seedVersions[k] === v,
-    );
-    return all ? seed : null;
-  },
-};
+function seedAccounts(): Omit<Account, 'appliedEventIds'>[] {
+  return loadSeedAccounts().accounts.map((a) => ({
+    id: a.id,
+    kind: a.kind,
+    balance: a.balance,
+    currency: a.currency,
+  }));
+}
 
 /** The release outcomes appended by release, as kinds comparable with the reducer's. */
 const RELEASE_LINK_TYPES: ReadonlySet<string> = new Set([
@@ -117,24 +150,54 @@ const RELEASE_LINK_TYPES: ReadonlySet<string> = new Set([
 interface OutcomeView {
   kind: string;
   waitingFor?: string[];
+  /** Held: why the duties are not secured (insufficient balance, unknown account). */
+  reasons?: string[];
+  /** Released: what secured the duties and what was debited from which account. */
+  securedBy?: string;
+  debited?: string;
+}
+
+type AnyRelease = {
+  status?: string;
+  waitingFor?: string[];
+  reasons?: string[];
+  securedBy?: string;
+  account?: { id?: string; debited?: string };
+};
+
+function outcomeOf(kind: string, r: AnyRelease | undefined): OutcomeView {
+  if (kind === 'held')
+    return {
+      kind,
+      waitingFor: [...(r?.waitingFor ?? [])].sort(),
+      reasons: [...(r?.reasons ?? [])].sort(),
+    };
+  if (kind === 'released')
+    return {
+      kind,
+      securedBy: r?.securedBy,
+      debited: r?.account?.debited ? `${r.account.id}:${r.account.debited}` : undefined,
+    };
+  return { kind };
 }
 
 function loggedOutcome(e: EventEnvelope): OutcomeView {
-  const p = e.payload as { release?: { status?: string; waitingFor?: string[] } };
-  if (e.type === EVENT_TYPES.held)
-    return { kind: 'held', waitingFor: [...(p.release?.waitingFor ?? [])].sort() };
-  if (e.type === EVENT_TYPES.released) return { kind: p.release?.status ?? 'released' };
+  const r = (e.payload as { release?: AnyRelease }).release;
+  if (e.type === EVENT_TYPES.held) return outcomeOf('held', r);
+  if (e.type === EVENT_TYPES.released) return outcomeOf(r?.status ?? 'released', r);
   if (e.type === EVENT_TYPES.amended) return { kind: 'amended' };
   return { kind: 'invalidated' };
 }
 
-const show = (o: OutcomeView) => (o.waitingFor ? `${o.kind}[${o.waitingFor.join(',')}]` : o.kind);
-
-/** Logged release decisions that depended on a guarantee/deferment account balance. */
-function accountDependent(e: EventEnvelope): boolean {
-  const r = (e.payload as { release?: { account?: unknown; securedBy?: string } }).release;
-  return Boolean(r?.account) || r?.securedBy === 'guarantee';
-}
+const show = (o: OutcomeView): string => {
+  const parts = [
+    o.waitingFor && `[${o.waitingFor.join(',')}]`,
+    o.reasons?.length ? `(${o.reasons.join(',')})` : '',
+    o.securedBy && ` by ${o.securedBy}`,
+    o.debited && ` debiting ${o.debited}`,
+  ];
+  return o.kind + parts.filter(Boolean).join('');
+};
 
 function inputOf(x: ReplayEvent): ReleaseInput | null {
   const e = x.event;
@@ -163,35 +226,51 @@ const pos = (x: ReplayEvent): LogPosition => ({
   offset: x.offset,
 });
 
+type ChainResult = {
+  rederived: Record<ReplayStage, number>;
+  rederivedOnAccounts: number;
+  differences: ReplayDifference[];
+  notRederivable: NotRederivable[];
+};
+
+/** A chain's events in sequence order, each event once. */
+function prepareChain(chain: readonly ReplayEvent[]): ReplayEvent[] {
+  return firstCopies(chain).sort((a, b) => a.event.sequence - b.event.sequence);
+}
+
 /**
  * Re-derives every decision of one declaration chain (`chain`: its declaration events;
  * `external`: payments, control results, officer decisions and change requests of its MRN)
  * with the reference versions each event records, and reports what differs. Pure: exported
- * so a test can feed it an altered chain.
+ * so a test can feed it an altered chain. Release decisions secured by a guarantee or
+ * deferment account are decided on the balance `ledger` rebuilds from the log.
  */
 export function replayChain(
   chain: readonly ReplayEvent[],
   externalInputs: readonly ReplayEvent[],
   reference: ReferenceSource = SEED_REFERENCE,
-): {
-  rederived: Record<ReplayStage, number>;
-  differences: ReplayDifference[];
-  notRederivable: NotRederivable[];
-} {
-  const rederived: Record<ReplayStage, number> = {
-    validation: 0,
-    risk: 0,
-    valuation: 0,
-    release: 0,
+  ledger: AccountLedger = new AccountLedger(),
+): ChainResult {
+  const sorted = prepareChain(chain);
+  const decisions = replayDecisions(sorted, reference);
+  const release = replayRelease(sorted, externalInputs, ledger);
+  for (const s of REPLAY_STAGES) decisions.rederived[s] += release.rederived[s];
+  return {
+    rederived: decisions.rederived,
+    rederivedOnAccounts: release.rederivedOnAccounts,
+    differences: [...decisions.differences, ...release.differences],
+    notRederivable: [...decisions.notRederivable, ...release.notRederivable],
   };
-  const differences: ReplayDifference[] = [];
-  const notRederivable: NotRederivable[] = [];
-  // A record written twice (a redelivered or copied event, same event id) is one decision:
-  // the first copy counts; duplicates are `audit verify`'s business.
-  const sorted = firstCopies(chain).sort((a, b) => a.event.sequence - b.event.sequence);
-  const external = firstCopies(externalInputs);
+}
+
+function collector(sorted: readonly ReplayEvent[]) {
+  const result: ChainResult = {
+    rederived: { validation: 0, risk: 0, valuation: 0, release: 0 },
+    rederivedOnAccounts: 0,
+    differences: [],
+    notRederivable: [],
+  };
   const mrnOf = sorted.find((x) => x.event.mrn)?.event.mrn ?? null;
-  const submittedAt = sorted.find((x) => x.event.type === EVENT_TYPES.submitted)?.event.occurredAt;
   const differ = (
     x: ReplayEvent,
     stage: ReplayStage,
@@ -200,7 +279,7 @@ export function replayChain(
     again: unknown,
   ) => {
     if (JSON.stringify(logged) !== JSON.stringify(again))
-      differences.push({
+      result.differences.push({
         ...pos(x),
         mrn: x.event.mrn ?? mrnOf,
         stage,
@@ -209,9 +288,26 @@ export function replayChain(
         rederived: again,
       });
   };
-  const cannot = (x: ReplayEvent | null, stage: ReplayStage, reason: string) =>
-    notRederivable.push({ ...(x ? pos(x) : {}), mrn: x?.event.mrn ?? mrnOf, stage, reason });
+  const cannot = (
+    x: ReplayEvent | null,
+    stage: ReplayStage,
+    category: NotRederivable['category'],
+    reason: string,
+  ) =>
+    result.notRederivable.push({
+      ...(x ? pos(x) : {}),
+      mrn: x?.event.mrn ?? mrnOf,
+      stage,
+      category,
+      reason,
+    });
+  return { result, mrnOf, differ, cannot };
+}
 
+/** Validation, risk and valuation: each a pure function of its event and recorded versions. */
+function replayDecisions(sorted: readonly ReplayEvent[], reference: ReferenceSource): ChainResult {
+  const { result, differ, cannot } = collector(sorted);
+  const submittedAt = sorted.find((x) => x.event.type === EVENT_TYPES.submitted)?.event.occurredAt;
   for (const x of sorted) {
     const e = x.event;
     try {
@@ -219,26 +315,31 @@ export function replayChain(
         const { declaration, acceptance } = e.payload as AcceptedPayload;
         const version = acceptance?.referenceData?.nomenclature;
         if (!version) {
-          cannot(x, 'validation', 'no nomenclature version recorded in the acceptance');
+          cannot(
+            x,
+            'validation',
+            'incomplete-record',
+            'no nomenclature version recorded in the acceptance',
+          );
           continue;
         }
         const nomenclature = reference.nomenclature(version);
         if (!nomenclature) {
-          cannot(x, 'validation', `nomenclature version ${version} is not the seed's`);
+          cannot(x, 'validation', 'reference-version', reference.missing('nomenclature', version));
           continue;
         }
         const lodgedAt = submittedAt ?? acceptance.acceptedAt;
-        const result = validateDeclaration(declaration, {
+        const again = validateDeclaration(declaration, {
           nomenclature,
           lodgementDate: new Date(lodgedAt).toISOString().slice(0, 10),
         });
-        rederived.validation++;
+        result.rederived.validation++;
         differ(
           x,
           'validation',
           'valid',
           true,
-          result.ok ? true : result.reasons.map((r) => `${r.code} ${r.path ?? ''}`.trim()),
+          again.ok ? true : again.reasons.map((r) => `${r.code} ${r.path ?? ''}`.trim()),
         );
       } else if (e.type === EVENT_TYPES.riskAssessed) {
         const { declaration, acceptance, risk } = e.payload as RiskAssessedPayload;
@@ -246,14 +347,19 @@ export function replayChain(
         const traders = risk.traderRegistryVersion
           ? reference.traders(risk.traderRegistryVersion)
           : null;
-        if (!ruleset || !traders) {
-          cannot(
-            x,
-            'risk',
-            !ruleset
-              ? `ruleset version ${risk.rulesetVersion} is not the seed's`
-              : `trader registry version ${risk.traderRegistryVersion ?? '(not recorded)'} is not the seed's`,
-          );
+        if (!ruleset) {
+          cannot(x, 'risk', 'reference-version', reference.missing('ruleset', risk.rulesetVersion));
+          continue;
+        }
+        if (!traders) {
+          if (risk.traderRegistryVersion)
+            cannot(
+              x,
+              'risk',
+              'reference-version',
+              reference.missing('traders', risk.traderRegistryVersion),
+            );
+          else cannot(x, 'risk', 'incomplete-record', 'no trader registry version recorded');
           continue;
         }
         const again = assessRisk(
@@ -261,7 +367,7 @@ export function replayChain(
           ruleset,
           traders,
         );
-        rederived.risk++;
+        result.rederived.risk++;
         differ(x, 'risk', 'channel', risk.channel, again.channel);
         differ(x, 'risk', 'score', risk.score, again.score);
         differ(
@@ -275,11 +381,10 @@ export function replayChain(
         const { declaration, acceptance, valuation } = e.payload as ValuedPayload;
         const data = reference.valuation(valuation.versions);
         if (!data) {
-          cannot(
-            x,
-            'valuation',
-            `reference versions ${JSON.stringify(valuation.versions)} are not all the seed's`,
-          );
+          const unknown = Object.entries(valuation.versions ?? {})
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', ');
+          cannot(x, 'valuation', 'reference-version', reference.missing('valuation', unknown));
           continue;
         }
         const again = assessValuation({ declaration, acceptedAt: acceptance.acceptedAt }, data, {
@@ -287,76 +392,185 @@ export function replayChain(
           nationalCurrency: valuation.currency,
           ...(valuation.basis ? { basis: valuation.basis } : {}),
         });
-        rederived.valuation++;
+        result.rederived.valuation++;
         for (const f of ['customsValue', 'totalDuties', 'totalTaxes', 'totalToPay'] as const)
           differ(x, 'valuation', f, valuation[f], again[f]);
       }
     } catch (error) {
-      cannot(x, stageOf(e.type), `re-derivation failed: ${(error as Error).message}`);
+      cannot(x, stageOf(e.type), 'failed', `re-derivation failed: ${(error as Error).message}`);
     }
   }
+  return result;
+}
 
-  // Release: the reducer over the chain's inputs in log order (occurredAt, then position),
-  // without accounts (their balances at the time are not in the log).
+/** The account ids a decision on `input` reads (as release's service looks them up). */
+function accountIds(state: ReleaseState | undefined, input: ReleaseInput): string[] {
+  const valued = input.type === 'valued' ? input.payload : state?.valued?.payload;
+  const ids = new Set<string>();
+  if (valued?.declaration?.guaranteeReference) ids.add(valued.declaration.guaranteeReference);
+  if (state?.securingAccount) ids.add(state.securingAccount.id);
+  return [...ids];
+}
+
+/** Credits the reducer derived for a chain (settlements, invalidations), for the ledger. */
+export interface DerivedMovement {
+  accountId: string;
+  at: string;
+  mrn: string;
+  amount: string;
+  eventId: string;
+}
+
+/**
+ * Release: the reducer over the chain's inputs in log order (occurredAt, then position),
+ * each step decided on the accounts as `ledger` says they stood at the step's logged
+ * instant (the instant of the outcome the step caused, else of its input).
+ */
+function replayRelease(
+  sorted: readonly ReplayEvent[],
+  externalInputs: readonly ReplayEvent[],
+  ledger: AccountLedger,
+  credits?: DerivedMovement[],
+): ChainResult {
+  const mrn = sorted.find((x) => x.event.mrn)?.event.mrn ?? '';
+  const first = releaseOnce(sorted, externalInputs, (id, at) => ledger.at(id, at, mrn), credits);
+  const difference = first.result.differences[0];
+  if (!difference || !first.onAccounts) return first.result;
+  // The balance rebuilt from the log does not give the logged decision. Does the balance the
+  // logged decision implies? Then the rules were applied right, and what the log cannot tell
+  // is the balance: account openings (release seeds its store) are not logged events.
   const logged = sorted.filter((x) => RELEASE_LINK_TYPES.has(x.event.type));
-  if (mrnOf && logged.length > 0) {
-    const inputs = [...sorted.filter((x) => x.event.type === EVENT_TYPES.valued), ...external]
-      .filter((x) => x.event.mrn === mrnOf)
-      .sort(
-        (a, b) =>
-          a.event.occurredAt.localeCompare(b.event.occurredAt) ||
-          a.topic.localeCompare(b.topic) ||
-          Number(BigInt(a.offset) - BigInt(b.offset)),
-      );
-    // A declaration naming a guarantee/deferment account is decided on that account's balance.
-    const accountBound =
-      logged.find((x) => accountDependent(x.event)) ??
-      sorted.find(
-        (x) =>
-          x.event.type === EVENT_TYPES.valued &&
-          Boolean((x.event.payload as ValuedPayload).declaration?.guaranteeReference),
-      );
-    if (accountBound) {
-      cannot(
-        accountBound,
-        'release',
-        'the declaration names a guarantee/deferment account: release depends on its balance at the time, which is not in the log',
-      );
-    } else {
-      try {
-        let state: ReleaseState | undefined;
-        const again: OutcomeView[] = [];
-        for (const x of inputs) {
-          const input = inputOf(x);
-          if (!input) continue;
-          const step = applyReleaseInput(state, input, {});
-          state = step.state;
-          for (const l of step.changeLinks ?? []) again.push({ kind: l.outcome });
-          for (const d of step.decisions)
-            again.push(
-              d.outcome === 'held'
-                ? { kind: 'held', waitingFor: [...d.release.waitingFor].sort() }
-                : { kind: d.outcome },
-            );
-        }
-        rederived.release += logged.length;
-        const was = logged.map((x) => loggedOutcome(x.event));
-        const n = Math.max(was.length, again.length);
-        for (let i = 0; i < n; i++) {
-          const at = logged[Math.min(i, logged.length - 1)];
-          const a = was[i] ? show(was[i]) : null;
-          const b = again[i] ? show(again[i]) : null;
-          if (a !== b) {
-            differ(at, 'release', `outcome[${i}]`, a, b);
-            break; // later outcomes follow from this one
-          }
-        }
-      } catch (error) {
-        cannot(logged[0], 'release', `re-derivation failed: ${(error as Error).message}`);
+  const causedBy = new Map(logged.map((l) => [l.event.causationId, l.event]));
+  const implied = releaseOnce(sorted, externalInputs, (id, at, input) => {
+    const r = (
+      causedBy.get(input.eventId)?.payload as {
+        release?: AnyRelease & { account?: { available?: string } };
+      }
+    )?.release;
+    if (r?.reasons?.includes('account-not-found')) return undefined;
+    const open = ledger.at(id, at, mrn);
+    const valued = sorted.find((x) => x.event.type === EVENT_TYPES.valued)?.event.payload as
+      ValuedPayload | undefined;
+    return {
+      id,
+      kind: open?.kind ?? 'guarantee',
+      currency: open?.currency ?? valued?.valuation.currency ?? 'EUR',
+      balance: r?.account?.available ?? AMPLE_BALANCE,
+      appliedEventIds: open?.appliedEventIds ?? [],
+    };
+  });
+  if (implied.result.differences.length > 0) return first.result;
+  const at = sorted.find((x) => x.topic === difference.topic && x.offset === difference.offset)
+    ?.event.occurredAt;
+  const ids = [...new Set(first.accountIds)];
+  const balances = ids
+    .map((id) => {
+      const a = at ? ledger.at(id, at, mrn) : undefined;
+      return `${id} ${a ? `${a.balance} ${a.currency}` : 'not in the accounts seed'}`;
+    })
+    .join(', ');
+  // Not counted as re-derived: it is reported as not re-derivable instead.
+  const rederived = {
+    ...first.result.rederived,
+    release: first.result.rederived.release - logged.length,
+  };
+  return {
+    ...first.result,
+    rederived,
+    rederivedOnAccounts: first.result.rederivedOnAccounts - logged.length,
+    differences: [],
+    notRederivable: [
+      ...first.result.notRederivable,
+      {
+        topic: difference.topic,
+        partition: difference.partition,
+        offset: difference.offset,
+        mrn: difference.mrn,
+        stage: 'release',
+        category: 'account-balance',
+        reason:
+          `logged ${String(difference.logged)} follows from the rules with the balance it implies, not with the balance ` +
+          `rebuilt from the log (${balances}: the accounts seed's opening plus every movement logged before it); ` +
+          `account openings are not in the log (release seeds its store from the accounts seed, again after a reset)`,
+      },
+    ],
+  };
+}
+
+/** A balance no declaration exhausts: stands for "enough" when the logged decision says so. */
+const AMPLE_BALANCE = '1000000000000000';
+
+function releaseOnce(
+  sorted: readonly ReplayEvent[],
+  externalInputs: readonly ReplayEvent[],
+  accountAt: (id: string, at: string, input: ReleaseInput) => Account | undefined,
+  credits?: DerivedMovement[],
+): { result: ChainResult; onAccounts: boolean; accountIds: string[] } {
+  const { result, mrnOf, differ, cannot } = collector(sorted);
+  const used: string[] = [];
+  let onAccounts = false;
+  const logged = sorted.filter((x) => RELEASE_LINK_TYPES.has(x.event.type));
+  if (!mrnOf || logged.length === 0) return { result, onAccounts, accountIds: used };
+  const inputs = [
+    ...sorted.filter((x) => x.event.type === EVENT_TYPES.valued),
+    ...firstCopies(externalInputs),
+  ]
+    .filter((x) => x.event.mrn === mrnOf)
+    .sort(
+      (a, b) =>
+        a.event.occurredAt.localeCompare(b.event.occurredAt) ||
+        a.topic.localeCompare(b.topic) ||
+        Number(BigInt(a.offset) - BigInt(b.offset)),
+    );
+  const decidedAt = new Map<string, string>();
+  for (const l of logged)
+    if (l.event.causationId && !decidedAt.has(l.event.causationId))
+      decidedAt.set(l.event.causationId, l.event.occurredAt);
+  try {
+    let state: ReleaseState | undefined;
+    const again: OutcomeView[] = [];
+    for (const x of inputs) {
+      const input = inputOf(x);
+      if (!input) continue;
+      const at = decidedAt.get(x.event.eventId) ?? x.event.occurredAt;
+      const ctx: ReleaseContext = { accounts: {} };
+      for (const id of accountIds(state, input)) {
+        onAccounts = true;
+        used.push(id);
+        const account = accountAt(id, at, input);
+        if (account) (ctx.accounts as Record<string, Account>)[id] = account;
+      }
+      const step = applyReleaseInput(state, input, ctx);
+      state = step.state;
+      for (const m of step.accountMovements)
+        if (m.kind === 'credit')
+          credits?.push({
+            accountId: m.accountId,
+            at,
+            mrn: mrnOf,
+            amount: m.amount,
+            eventId: m.eventId,
+          });
+      for (const l of step.changeLinks ?? []) again.push({ kind: l.outcome });
+      for (const d of step.decisions) again.push(outcomeOf(d.outcome, d.release as AnyRelease));
+    }
+    result.rederived.release += logged.length;
+    if (onAccounts) result.rederivedOnAccounts += logged.length;
+    const was = logged.map((x) => loggedOutcome(x.event));
+    const n = Math.max(was.length, again.length);
+    for (let i = 0; i < n; i++) {
+      const at = logged[Math.min(i, logged.length - 1)];
+      const a = was[i] ? show(was[i]) : null;
+      const b = again[i] ? show(again[i]) : null;
+      if (a !== b) {
+        differ(at, 'release', `outcome[${i}]`, a, b);
+        break; // later outcomes follow from this one
       }
     }
+  } catch (error) {
+    cannot(logged[0], 'release', 'failed', `re-derivation failed: ${(error as Error).message}`);
   }
-  return { rederived, differences, notRederivable };
+  return { result, onAccounts, accountIds: used };
 }
 
 function firstCopies(events: readonly ReplayEvent[]): ReplayEvent[] {
@@ -376,6 +590,169 @@ function stageOf(type: string): ReplayStage {
   return 'release';
 }
 
+/** Declaration chains (by correlation id) and external inputs (by MRN) of a log. */
+export interface ReplayLog {
+  records: number;
+  chains: Map<string, ReplayEvent[]>;
+  external: Map<string, ReplayEvent[]>;
+}
+
+/** Reads the declaration topics and the external causes into chains. */
+export async function readReplayLog(
+  kafka: Kafka,
+  prefix = '',
+  read: ReadOptions = {},
+): Promise<ReplayLog> {
+  const topics = resolveAuditTopics(prefix, undefined, [
+    ...DECLARATION_ROLES,
+    ...EXTERNAL_CAUSE_ROLES,
+  ]);
+  const log: ReplayLog = { records: 0, chains: new Map(), external: new Map() };
+  await readLog(
+    kafka,
+    topics,
+    (r: LogRecord) => {
+      log.records++;
+      const parsed = readEnvelope(r.value);
+      if (!('envelope' in parsed)) return; // unreadable records are `audit verify`'s business
+      const x: ReplayEvent = {
+        role: r.role,
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        event: parsed.envelope,
+      };
+      if (EXTERNAL_CAUSE_ROLES.includes(r.role)) {
+        if (!x.event.mrn) return;
+        const list = log.external.get(x.event.mrn);
+        if (list) list.push(x);
+        else log.external.set(x.event.mrn, [x]);
+        return;
+      }
+      const list = log.chains.get(x.event.correlationId);
+      if (list) list.push(x);
+      else log.chains.set(x.event.correlationId, [x]);
+    },
+    read,
+  );
+  return log;
+}
+
+/** Every reference version the log's decisions recorded. */
+function needsOf(chains: Iterable<ReplayEvent[]>): ReferenceNeeds {
+  const needs: ReferenceNeeds = {
+    nomenclature: [],
+    rulesets: new Set(),
+    traders: new Set(),
+    valuation: [],
+  };
+  const seenNomenclature = new Set<string>();
+  const seenValuation = new Set<string>();
+  for (const chain of chains) {
+    const submittedAt = chain.find((x) => x.event.type === EVENT_TYPES.submitted)?.event.occurredAt;
+    for (const x of chain) {
+      const p = x.event.payload as Partial<ValuedPayload>;
+      if (x.event.type === EVENT_TYPES.accepted) {
+        const version = p.acceptance?.referenceData?.nomenclature;
+        const lodgedAt = submittedAt ?? p.acceptance?.acceptedAt;
+        if (version && lodgedAt && !seenNomenclature.has(`${version}@${lodgedAt}`)) {
+          seenNomenclature.add(`${version}@${lodgedAt}`);
+          needs.nomenclature.push({ version, lodgedAt });
+        }
+      } else if (x.event.type === EVENT_TYPES.riskAssessed && p.risk) {
+        needs.rulesets.add(p.risk.rulesetVersion);
+        if (p.risk.traderRegistryVersion) needs.traders.add(p.risk.traderRegistryVersion);
+      } else if (x.event.type === EVENT_TYPES.valued && p.valuation?.versions) {
+        const key = JSON.stringify(p.valuation.versions);
+        if (!seenValuation.has(key)) {
+          seenValuation.add(key);
+          needs.valuation.push(p.valuation.versions);
+        }
+      }
+    }
+  }
+  return needs;
+}
+
+/**
+ * Replays a log read with `readReplayLog`: every chain (or the one of `mrn`) is re-derived
+ * with the reference versions it recorded. Account-secured releases need every other
+ * declaration's movements, so the whole log feeds the ledger even when one MRN is replayed:
+ * first the debits logged releases record, then (second pass) the credits the reducer
+ * derives from logged payments and invalidations.
+ */
+export async function replayLog(
+  log: ReplayLog,
+  options: { mrn?: string; reference?: ReferenceSource; ledger?: AccountLedger } = {},
+): Promise<ReplayReport> {
+  const reference = options.reference ?? SEED_REFERENCE;
+  const started = Date.now();
+  const ledger = options.ledger ?? new AccountLedger();
+  const chains = [...log.chains.values()].map(prepareChain);
+  for (const chain of chains)
+    for (const x of chain) {
+      const r = (x.event.payload as { release?: AnyRelease }).release;
+      if (
+        x.event.type === EVENT_TYPES.released &&
+        r?.account?.id &&
+        r.account.debited &&
+        x.event.mrn
+      )
+        ledger.add(r.account.id, {
+          at: x.event.occurredAt,
+          mrn: x.event.mrn,
+          amount: `-${r.account.debited}`,
+          eventId: securityDebitEventId(x.event.mrn),
+        });
+    }
+  const selected = chains.filter(
+    (c) => !options.mrn || c.find((x) => x.event.mrn)?.event.mrn === options.mrn,
+  );
+  await reference.prepare?.(needsOf(selected));
+
+  const externalOf = (chain: ReplayEvent[]) => {
+    const mrn = chain.find((x) => x.event.mrn)?.event.mrn;
+    return mrn ? (log.external.get(mrn) ?? []) : [];
+  };
+  // First pass over every chain that names an account: the credits it derives.
+  const credits: DerivedMovement[] = [];
+  for (const chain of chains) {
+    const valued = chain.find((x) => x.event.type === EVENT_TYPES.valued);
+    if ((valued?.event.payload as ValuedPayload | undefined)?.declaration?.guaranteeReference)
+      replayRelease(chain, externalOf(chain), ledger, credits);
+  }
+  for (const c of credits) ledger.add(c.accountId, c);
+
+  const report: ReplayReport = {
+    ok: true,
+    counts: {
+      records: log.records,
+      chains: 0,
+      rederived: { validation: 0, risk: 0, valuation: 0, release: 0 },
+      rederivedOnAccounts: 0,
+      differences: 0,
+      notRederivable: 0,
+    },
+    differences: [],
+    notRederivable: [],
+  };
+  for (const chain of selected) {
+    report.counts.chains++;
+    const decisions = replayDecisions(chain, reference);
+    const release = replayRelease(chain, externalOf(chain), ledger);
+    for (const s of REPLAY_STAGES)
+      report.counts.rederived[s] += decisions.rederived[s] + release.rederived[s];
+    report.counts.rederivedOnAccounts += release.rederivedOnAccounts;
+    report.differences.push(...decisions.differences, ...release.differences);
+    report.notRederivable.push(...decisions.notRederivable, ...release.notRederivable);
+  }
+  report.counts.differences = report.differences.length;
+  report.counts.notRederivable = report.notRederivable.length;
+  report.ok = report.differences.length === 0;
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
 /**
  * Reads the declaration topics and the external causes, groups the declaration events by
  * correlation id (one chain per declaration) and replays each chain; `mrn` restricts the
@@ -386,63 +763,10 @@ export async function runReplay(
   options: { mrn?: string; prefix?: string; reference?: ReferenceSource },
   read: ReadOptions = {},
 ): Promise<ReplayReport> {
-  const topics = resolveAuditTopics(options.prefix ?? '', undefined, [
-    ...DECLARATION_ROLES,
-    ...EXTERNAL_CAUSE_ROLES,
-  ]);
-  const chains = new Map<string, ReplayEvent[]>();
-  const external = new Map<string, ReplayEvent[]>();
-  let records = 0;
-  await readLog(
-    kafka,
-    topics,
-    (r: LogRecord) => {
-      records++;
-      const read = readEnvelope(r.value);
-      if (!('envelope' in read)) return; // unreadable records are `audit verify`'s business
-      const x: ReplayEvent = {
-        role: r.role,
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        event: read.envelope,
-      };
-      if (EXTERNAL_CAUSE_ROLES.includes(r.role)) {
-        if (!x.event.mrn) return;
-        external.set(x.event.mrn, [...(external.get(x.event.mrn) ?? []), x]);
-        return;
-      }
-      const list = chains.get(x.event.correlationId);
-      if (list) list.push(x);
-      else chains.set(x.event.correlationId, [x]);
-    },
-    read,
-  );
-
-  const report: ReplayReport = {
-    ok: true,
-    counts: {
-      records,
-      chains: 0,
-      rederived: { validation: 0, risk: 0, valuation: 0, release: 0 },
-      differences: 0,
-      notRederivable: 0,
-    },
-    differences: [],
-    notRederivable: [],
-  };
-  for (const chain of chains.values()) {
-    const mrn = chain.find((x) => x.event.mrn)?.event.mrn;
-    if (options.mrn && mrn !== options.mrn) continue;
-    report.counts.chains++;
-    const r = replayChain(chain, mrn ? (external.get(mrn) ?? []) : [], options.reference);
-    for (const s of REPLAY_STAGES) report.counts.rederived[s] += r.rederived[s];
-    report.differences.push(...r.differences);
-    report.notRederivable.push(...r.notRederivable);
-  }
-  report.counts.differences = report.differences.length;
-  report.counts.notRederivable = report.notRederivable.length;
-  report.ok = report.differences.length === 0;
+  const started = Date.now();
+  const log = await readReplayLog(kafka, options.prefix ?? '', read);
+  const report = await replayLog(log, options);
+  report.durationMs = Date.now() - started;
   return report;
 }
 
@@ -450,7 +774,8 @@ export function formatReplayReport(r: ReplayReport): string {
   const c = r.counts;
   const lines = [
     `read ${c.records} records: ${c.chains} chains replayed`,
-    `re-derived: ${REPLAY_STAGES.map((s) => `${s} ${c.rederived[s]}`).join(', ')}`,
+    `re-derived: ${REPLAY_STAGES.map((s) => `${s} ${c.rederived[s]}`).join(', ')} ` +
+      `(${c.rederivedOnAccounts} release decisions on account balances rebuilt from the log)`,
     `${c.differences} differences, ${c.notRederivable} not re-derivable`,
   ];
   for (const d of r.differences)
@@ -459,7 +784,8 @@ export function formatReplayReport(r: ReplayReport): string {
     );
   for (const n of r.notRederivable)
     lines.push(
-      `  NOT_REDERIVABLE ${n.stage.padEnd(10)} ${n.topic ?? ''}[${n.partition ?? ''}]@${n.offset ?? ''}  MRN ${n.mrn}  ${n.reason}`,
+      `  NOT_REDERIVABLE ${n.stage.padEnd(10)} ${n.topic ?? ''}[${n.partition ?? ''}]@${n.offset ?? ''}  MRN ${n.mrn}  ${n.category}: ${n.reason}`,
     );
+  if (r.durationMs !== undefined) lines.push(`replayed in ${(r.durationMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }

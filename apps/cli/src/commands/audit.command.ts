@@ -1,5 +1,5 @@
 import { dlqTopic, SERVICES } from '@customs/contracts';
-import { registerAuditReplayCommand } from './audit-replay.command';
+import { mongoUrlOf, registerAuditReplayCommand } from './audit-replay.command';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { Kafka } from 'kafkajs';
@@ -7,6 +7,7 @@ import { AuditFinding, checkMrn } from '@customs/domain';
 import { createKafka, parseBrokers } from '@customs/messaging';
 import { resolveAuditTopics } from '../audit/audit-topics';
 import { runBench } from '../audit/bench.runner';
+import { formatReadModelReport, runReadModelCheck } from '../audit/read-models.runner';
 import { formatState, runState } from '../audit/state.runner';
 import { runVerify, VerifyReport } from '../audit/verify.runner';
 
@@ -209,6 +210,10 @@ export function registerAuditCommand(program: Command): void {
     .option('--partitions <count>', 'partitions of each scratch topic', '6')
     .option('--seed <n>', 'generator seed', '7')
     .option('--keep', 'keep the scratch topics (default: delete them)')
+    .option(
+      '--replay',
+      'also time audit replay (the chains then carry decisions made by the real engines on the seeds)',
+    )
     .option('--json', 'machine-readable figures')
     .action(
       async (o: {
@@ -218,6 +223,7 @@ export function registerAuditCommand(program: Command): void {
         partitions: string;
         seed: string;
         keep?: boolean;
+        replay?: boolean;
         json?: boolean;
       }) => {
         const int = (name: string, v: string) => {
@@ -234,6 +240,7 @@ export function registerAuditCommand(program: Command): void {
           partitions: int('--partitions', o.partitions),
           seed: int('--seed', o.seed),
           keep: Boolean(o.keep),
+          replay: Boolean(o.replay),
           onStage: (text) => {
             bar.stop();
             if (!o.json) process.stderr.write(`${text}\n`);
@@ -251,9 +258,77 @@ export function registerAuditCommand(program: Command): void {
                   `verify run ${i + 1}: ${r.seconds.toFixed(2)} s, ${r.eventsPerSecond} events/s, ${r.findings} findings`,
               ),
               `verify median: ${report.verify.medianEventsPerSecond} events/s`,
+              ...(report.replay
+                ? [
+                    ...report.replay.runs.map(
+                      (r, i) =>
+                        `replay run ${i + 1}: ${r.seconds.toFixed(2)} s, ${r.eventsPerSecond} events/s, ${r.rederived} decisions re-derived, ${r.differences} differences, ${r.notRederivable} not re-derivable`,
+                    ),
+                    `replay median: ${report.replay.medianEventsPerSecond} events/s`,
+                  ]
+                : []),
             ].join('\n') + '\n',
           );
       },
     );
   registerAuditReplayCommand(audit);
+
+  withKafka(
+    audit
+      .command('read-models')
+      .description(
+        "rebuild intake's timelines and release's records from the log into a scratch database " +
+          '(dropped afterwards) and diff them with the live ones field by field (exit 4 on a difference)',
+      )
+      .option(
+        '--mongo-url <url>',
+        'the store (default: MONGO_URL or mongodb://127.0.0.1:27017); live databases are only read',
+      )
+      .option('--intake-db <name>', "intake's database", 'customs_intake')
+      .option('--release-db <name>', "release's database", 'customs_release')
+      .option('--mrn <mrn>', 'only this declaration')
+      .option('--from <iso-time>', 'only declarations whose chain starts at or after this instant')
+      .option('--limit <count>', 'differences listed in the text report', '50')
+      .option('--json', 'machine-readable report: {ok, counts, differences[]}'),
+  ).action(
+    async (
+      o: KafkaOptions & {
+        mongoUrl?: string;
+        intakeDb: string;
+        releaseDb: string;
+        mrn?: string;
+        from?: string;
+        limit: string;
+        json?: boolean;
+      },
+    ) => {
+      if (o.mrn && !checkMrn(o.mrn).valid)
+        throw new Error(`--mrn ${o.mrn}: not a valid MRN (${checkMrn(o.mrn).problems.join('; ')})`);
+      for (const [flag, db] of [
+        ['--intake-db', o.intakeDb],
+        ['--release-db', o.releaseDb],
+      ])
+        if (!/^[A-Za-z0-9_-]{1,38}$/.test(db))
+          throw new Error(`${flag} ${db}: not a database name`);
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 0)
+        throw new Error(`--limit ${o.limit}: expected a whole number`);
+      const report = await runReadModelCheck(
+        kafkaFrom(o),
+        {
+          mongoUrl: mongoUrlOf(o.mongoUrl),
+          dbs: { intake: o.intakeDb, release: o.releaseDb },
+          mrn: o.mrn,
+          from: isoOption('--from', o.from),
+          prefix: o.topicPrefix,
+          onStage: (text) => !o.json && process.stderr.write(`${text}\n`),
+        },
+        { idleTimeoutMs: idleMs(o) },
+      );
+      process.stdout.write(
+        `${o.json ? JSON.stringify(report, null, 2) : formatReadModelReport(report, limit)}\n`,
+      );
+      process.exitCode = report.ok ? AUDIT_EXIT.clean : AUDIT_EXIT.findings;
+    },
+  );
 }
