@@ -31,11 +31,16 @@ export class ServiceEnvironment {
   @Max(5)
   KAFKA_REPLICATION_FACTOR = 1;
 
-  /** Partitions a replica handles at once (each with its own transactional producer). */
+  /**
+   * Partitions a replica handles at once (each with its own transactional producer), for
+   * consumers of a single topic; consumers of several topics take one at a time. The store's
+   * round trips dominate a handler, so overlapping partitions raises throughput (bench: 64 ->
+   * 95 declarations/s with 3).
+   */
   @IsInt()
   @Min(1)
   @Max(64)
-  KAFKA_PARTITIONS_CONCURRENTLY = 1;
+  KAFKA_PARTITIONS_CONCURRENTLY = 3;
 
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGO_URL must be a mongodb:// URL' })
   MONGO_URL = 'mongodb://127.0.0.1:27017';

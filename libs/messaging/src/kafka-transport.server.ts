@@ -32,7 +32,12 @@ export interface KafkaTransportOptions {
   maxBatchRecords?: number;
   /** Longest time records wait for their commit (latency bound for slow handlers). */
   maxBatchMillis?: number;
-  /** Partitions processed at once; each runs its own transaction producer. */
+  /**
+   * Partitions processed at once; each runs its own transaction producer. Applies only to a
+   * consumer of one topic: two topics can carry the same key (one declaration's valued event
+   * and its control result), and handling their partitions at once would make two writers
+   * of that declaration's state. A consumer of several topics handles one partition at a time.
+   */
   partitionsConcurrently?: number;
   /**
    * Which handlers this consumer drives: those whose `@EventPattern` extras name this
@@ -247,9 +252,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const topics = this.topics();
     if (topics.length === 0) throw new Error(`no handlers in group ${this.opts.handlerGroup}`);
+    const concurrency = topics.length === 1 ? this.opts.partitionsConcurrently : 1;
     // One transactional producer per concurrently processed partition slot.
-    for (let slot = 0; slot < this.opts.partitionsConcurrently; slot++)
-      await this.producerFor(slot);
+    for (let slot = 0; slot < concurrency; slot++) await this.producerFor(slot);
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
       readUncommitted: false,
@@ -279,11 +284,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     );
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
-    const freeSlots = Array.from({ length: this.opts.partitionsConcurrently }, (_, i) => i);
+    const freeSlots = Array.from({ length: concurrency }, (_, i) => i);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.opts.partitionsConcurrently,
+      partitionsConsumedConcurrently: concurrency,
       eachBatch: async (payload) => {
         const slot = freeSlots.pop() ?? 0;
         try {
@@ -297,7 +302,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         }
       },
     });
-    this.logger.log(`consuming ${topics.join(', ')} as group ${this.opts.groupId}`);
+    this.logger.log(
+      `consuming ${topics.join(', ')} as group ${this.opts.groupId}, ${concurrency} partition(s) at a time`,
+    );
   }
 
   /**

@@ -122,7 +122,14 @@ const STAGES: StageGroup[] = [
     stage: 'release',
     groupId: 'customs-release',
     input: TOPICS.valued,
-    topics: [TOPICS.valued, TOPICS.payments, TOPICS.controlResults, TOPICS.notifications],
+    topics: [TOPICS.valued, TOPICS.payments, TOPICS.controlResults, TOPICS.amendments],
+  },
+  {
+    stage: 'notices',
+    service: 'release',
+    groupId: 'customs-release-notifications',
+    input: TOPICS.notifications,
+    topics: [TOPICS.notifications],
   },
 ];
 const SERVICES: RunnableService[] = ['intake', 'risk', 'valuation', 'release'];

@@ -15,6 +15,13 @@ const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length 
  * recipients and break that; the topic contract fixes the count per deployment). Stored
  * once per event id, so redelivery or a republished notification changes nothing.
  */
+
+/**
+ * The notifications feed is a read model: its own consumer group
+ * (customs-release-notifications, see main.ts), so storing the feed never delays decisions.
+ */
+export const NOTIFICATIONS_GROUP = 'notifications';
+
 @Controller()
 export class NotificationsHandler {
   private readonly logger = new Logger(NotificationsHandler.name);
@@ -26,7 +33,7 @@ export class NotificationsHandler {
    * stored: an invalid one fails the chunk, which the transport then redoes record by record
    * (the valid ones stored once each, the invalid one dead-lettered).
    */
-  @EventPattern(TOPICS.notifications, { batch: true })
+  @EventPattern(TOPICS.notifications, { batch: true, group: NOTIFICATIONS_GROUP })
   async onNotifications(@Payload() items: BatchItem[]): Promise<[]> {
     const rows = items.map((i) => this.stored(i));
     // A copy of a notification within the chunk (or stored before) keeps its first cursor.
