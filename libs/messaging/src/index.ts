@@ -7,3 +7,4 @@ export * from './topic-provisioner';
 export * from './trace-context';
 export * from './transport-observer';
 export * from './batch-item';
+export * from './co-partitioned.assigner';

@@ -11,6 +11,7 @@ import {
   Producer,
 } from 'kafkajs';
 import { createKafka } from './kafka-client.factory';
+import { PARTITION_ASSIGNERS, PartitionNumberLocks } from './co-partitioned.assigner';
 import { KafkaEventContext, KafkaRecordMeta } from './kafka-event.context';
 import { BatchItem, MalformedBatchItem } from './batch-item';
 import { MalformedRecord, OutgoingRecord } from './outgoing-record';
@@ -33,10 +34,10 @@ export interface KafkaTransportOptions {
   /** Longest time records wait for their commit (latency bound for slow handlers). */
   maxBatchMillis?: number;
   /**
-   * Partitions processed at once; each runs its own transaction producer. Applies only to a
-   * consumer of one topic: two topics can carry the same key (one declaration's valued event
-   * and its control result), and handling their partitions at once would make two writers
-   * of that declaration's state. A consumer of several topics handles one partition at a time.
+   * Partitions processed at once; each runs its own transaction producer. Two topics carry
+   * one declaration's records on the same partition number (keyed by MRN), so batches of one
+   * partition number are handled one at a time (PartitionNumberLocks), and the assignor gives
+   * a partition number of every topic to one replica: one writer per declaration.
    */
   partitionsConcurrently?: number;
   /**
@@ -252,7 +253,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const topics = this.topics();
     if (topics.length === 0) throw new Error(`no handlers in group ${this.opts.handlerGroup}`);
-    const concurrency = topics.length === 1 ? this.opts.partitionsConcurrently : 1;
+    const concurrency = this.opts.partitionsConcurrently;
     // One transactional producer per concurrently processed partition slot.
     for (let slot = 0; slot < concurrency; slot++) await this.producerFor(slot);
     const consumer = this.kafka.consumer({
@@ -261,6 +262,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      partitionAssigners: PARTITION_ASSIGNERS,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
@@ -285,21 +287,24 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     const freeSlots = Array.from({ length: concurrency }, (_, i) => i);
+    const partitionLocks = new PartitionNumberLocks();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: concurrency,
       eachBatch: async (payload) => {
-        const slot = freeSlots.pop() ?? 0;
-        try {
-          await this.processBatch(payload, await this.producerFor(slot));
-        } catch (error) {
-          if (!(error instanceof FlushFailedError) || this.closing) throw error;
-          // The failed part was not resolved; re-read the partition from what is committed.
-          await this.recoverSlot(slot, payload, error);
-        } finally {
-          freeSlots.push(slot);
-        }
+        await partitionLocks.run(payload.batch.partition, async () => {
+          const slot = freeSlots.pop() ?? 0;
+          try {
+            await this.processBatch(payload, await this.producerFor(slot));
+          } catch (error) {
+            if (!(error instanceof FlushFailedError) || this.closing) throw error;
+            // The failed part was not resolved; re-read the partition from what is committed.
+            await this.recoverSlot(slot, payload, error);
+          } finally {
+            freeSlots.push(slot);
+          }
+        });
       },
     });
     this.logger.log(
