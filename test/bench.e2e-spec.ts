@@ -55,7 +55,15 @@ describe('customs bench', () => {
     expect(p.latencyMs.p99).toBeGreaterThanOrEqual(p.latencyMs.p50);
     expect(p.latencyMs.max).toBeGreaterThanOrEqual(p.latencyMs.p99);
     expect(p.throughputPerSecond).toBeGreaterThan(0);
-    expect(p.stageLag.map((s) => s.stage)).toEqual(['intake', 'risk', 'valuation', 'release']);
+    // The decisions' consumer groups and the two read models' own groups.
+    expect(p.stageLag.map((s) => [s.stage, s.groupId])).toEqual([
+      ['intake', 'customs-intake'],
+      ['timeline', 'customs-intake-timeline'],
+      ['risk', 'customs-risk'],
+      ['valuation', 'customs-valuation'],
+      ['release', 'customs-release'],
+      ['notices', 'customs-release-notifications'],
+    ]);
     expect(p.recordBytes.submitted).toBeGreaterThan(500);
     // Every service, the broker, the store and the bench itself were measured.
     const names = p.processes.map((u) => u.name);
@@ -75,6 +83,11 @@ describe('customs bench', () => {
     expect(p.handlers['risk-0']['customs.declarations.accepted.v1'].records).toBeGreaterThanOrEqual(
       20,
     );
+    // The timeline is intake's: its handler times come from intake's /metrics.
+    expect(p.handlers['intake-0']['customs.declarations.valued.v1'].records).toBeGreaterThanOrEqual(
+      20,
+    );
+    expect(table).toMatch(/timeline\s+\d+\s+\d+\s+\d+\s+[\d.]+ms/);
     expect(report.baseline).toMatchObject({ mode: 'tx', records: 20, delivered: 20 });
     expect(report.baseline!.hopRecordBytes).toHaveLength(4);
     expect(report.fractionOfBaseline).toBeGreaterThan(0);
