@@ -1,4 +1,4 @@
-import mongoose, { Connection } from 'mongoose';
+import mongoose, { Connection, Model } from 'mongoose';
 import { profileStore } from './store-profile';
 
 /**
@@ -23,4 +23,34 @@ export async function connectStore(url: string, dbName: string): Promise<Connect
 /** A unique index refused the write: the record is there already (idempotency, races between replicas). */
 export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: number } | null)?.code === 11000;
+}
+
+/**
+ * One unordered `insertMany`: every row but the ones a unique index refused is written, in
+ * one round trip. Returns the positions of the refused rows (already stored: idempotency, or
+ * a race lost to another replica); any other failure is thrown.
+ */
+export async function insertManyRefusingDuplicates<D>(
+  model: Model<D>,
+  docs: readonly D[],
+): Promise<Set<number>> {
+  const refused = new Set<number>();
+  if (docs.length === 0) return refused;
+  try {
+    await model.insertMany(docs as D[], { ordered: false });
+  } catch (error) {
+    const writeErrors = (
+      error as {
+        writeErrors?: { err?: { code?: number; index?: number }; code?: number; index?: number }[];
+      }
+    ).writeErrors;
+    if (!writeErrors?.length || !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000))
+      throw error;
+    for (const w of writeErrors) {
+      const index = w.index ?? w.err?.index;
+      if (index === undefined) throw error;
+      refused.add(index);
+    }
+  }
+  return refused;
 }

@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../mongo-connection';
+import { insertManyRefusingDuplicates, isDuplicateKey } from '../mongo-connection';
 import { Connection, Model, Schema, trusted } from 'mongoose';
 import { Lodgement } from './lodgement.model';
 import { CreateLodgementResult, LodgementRepository } from './lodgement.repository';
@@ -81,28 +81,7 @@ export class MongoLodgementRepository extends LodgementRepository {
 
   async createMany(ls: Lodgement[]): Promise<CreateLodgementResult[]> {
     if (ls.length === 0) return [];
-    // Unordered: every row but the duplicates is written, in one round trip.
-    const failed = new Set<number>();
-    try {
-      await this.model.insertMany(ls.map(toDocument), { ordered: false });
-    } catch (error) {
-      const writeErrors = (
-        error as {
-          writeErrors?: {
-            err?: { code?: number; index?: number };
-            code?: number;
-            index?: number;
-          }[];
-        }
-      ).writeErrors;
-      if (!writeErrors?.length || !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000))
-        throw error;
-      for (const w of writeErrors) {
-        const index = w.index ?? w.err?.index;
-        if (index === undefined) throw error;
-        failed.add(index);
-      }
-    }
+    const failed = await insertManyRefusingDuplicates(this.model, ls.map(toDocument));
     if (failed.size === 0) return ls.map(() => ({ created: true }));
     // The owners of the MRNs in one read by _id (`trusted`: sanitizeFilter refuses operators
     // from outside; this one is ours, over typed ids). The (declarantId, lrn) lookup scans

@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../mongo-connection';
+import { insertManyRefusingDuplicates, isDuplicateKey } from '../mongo-connection';
 import { OutgoingRecord } from '@customs/messaging';
 import { Connection, Model, Schema, trusted } from 'mongoose';
 import { ProcessedEventRepository, ProcessedInput } from './processed-event.repository';
@@ -81,42 +81,19 @@ export class MongoProcessedEventRepository extends ProcessedEventRepository {
       source: string | null;
     }[],
   ): Promise<Set<string>> {
-    const lost = new Set<string>();
-    if (rows.length === 0) return lost;
     const at = new Date();
-    try {
-      await this.model.insertMany(
-        rows.map((r) => ({
-          _id: r.eventId,
-          mrn: r.mrn,
-          outputs: JSON.stringify(r.outputs),
-          source: r.source,
-          at,
-        })),
-        { ordered: false },
-      );
-    } catch (error) {
-      // Unordered: every row but the duplicates was written; the duplicates lost a race.
-      const writeErrors = (
-        error as {
-          writeErrors?: {
-            err?: { code?: number; op?: { _id?: string } };
-            code?: number;
-            index?: number;
-          }[];
-        }
-      ).writeErrors;
-      if (
-        !writeErrors ||
-        writeErrors.length === 0 ||
-        !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000)
-      )
-        throw error;
-      for (const w of writeErrors) {
-        const id = w.err?.op?._id ?? (w.index !== undefined ? rows[w.index]?.eventId : undefined);
-        if (id) lost.add(id);
-      }
-    }
+    // A refused row lost a race: another copy of the input was recorded first.
+    const refused = await insertManyRefusingDuplicates(
+      this.model,
+      rows.map((r) => ({
+        _id: r.eventId,
+        mrn: r.mrn,
+        outputs: JSON.stringify(r.outputs),
+        source: r.source,
+        at,
+      })),
+    );
+    const lost = new Set([...refused].map((i) => rows[i].eventId));
     return lost;
   }
 }

@@ -1,5 +1,5 @@
 import mongoose, { Connection, Model, Schema } from 'mongoose';
-import { isDuplicateKey } from '../mongo-connection';
+import { insertManyRefusingDuplicates, isDuplicateKey } from '../mongo-connection';
 import { StoredNotification } from './notification.model';
 import { NotificationRepository } from './notification.repository';
 
@@ -76,30 +76,9 @@ export class MongoNotificationRepository extends NotificationRepository {
   }
 
   async recordMany(notifications: readonly StoredNotification[]): Promise<Set<string>> {
-    const before = new Set<string>();
-    if (notifications.length === 0) return before;
-    try {
-      await this.model.insertMany(notifications.map(toDocument), { ordered: false });
-    } catch (error) {
-      // Unordered: every row but the duplicates was written; a duplicate is one stored before.
-      const writeErrors = (
-        error as {
-          writeErrors?: {
-            err?: { code?: number; op?: { _id?: string } };
-            code?: number;
-            index?: number;
-          }[];
-        }
-      ).writeErrors;
-      if (!writeErrors?.length || !writeErrors.every((w) => (w.err?.code ?? w.code) === 11000))
-        throw error;
-      for (const w of writeErrors) {
-        const id =
-          w.err?.op?._id ?? (w.index !== undefined ? notifications[w.index]?.eventId : undefined);
-        if (id) before.add(id);
-      }
-    }
-    return before;
+    // A refused row is a notification stored before.
+    const refused = await insertManyRefusingDuplicates(this.model, notifications.map(toDocument));
+    return new Set([...refused].map((i) => notifications[i].eventId));
   }
 
   async list(recipient: string, after: number, limit: number): Promise<StoredNotification[]> {
