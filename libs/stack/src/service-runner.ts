@@ -45,6 +45,8 @@ export class ServiceRunner {
   constructor(
     private readonly env: NodeJS.ProcessEnv = {},
     private readonly logDir = join(stackPaths().logs, 'services'),
+    /** Node options for the services (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {
     mkdirSync(this.logDir, { recursive: true });
   }
@@ -55,7 +57,7 @@ export class ServiceRunner {
     const logFile = join(this.logDir, `${replica}.log`);
     const out = createWriteStream(logFile, { flags: 'a' });
     const entry = join(stackPaths().repoRoot, 'dist', 'apps', name, 'src', 'main.js');
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...this.nodeArgs, entry], {
       env: {
         ...process.env,
         ...this.env,

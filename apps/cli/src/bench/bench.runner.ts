@@ -223,8 +223,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const { records, meanItems } = prepareDeclarations(opts, count, runId);
 
   const env: NodeJS.ProcessEnv = { KAFKA_BROKERS: opts.brokers.join(',') };
-  if (opts.cpuProfDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${opts.cpuProfDir}`;
-  const runner = new ServiceRunner(env);
+  // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the services' command line.
+  const runner = new ServiceRunner(
+    env,
+    undefined,
+    opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],
+  );
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const sent = new Float64Array(count);
   const index = new Map(records.map((r, i) => [r.key, i]));
