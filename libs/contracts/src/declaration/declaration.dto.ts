@@ -11,6 +11,7 @@ import {
   IsString,
   Length,
   Matches,
+  IsObject,
   Max,
   MaxLength,
   Min,
@@ -107,6 +108,7 @@ export class DeclarationItemDto implements DeclarationItem {
   preferenceCode?: string;
 
   @IsOptional()
+  @IsObject({ message: 'must be an object' })
   @ValidateNested()
   @Type(() => ProofOfOriginDto)
   proofOfOrigin?: ProofOfOriginDto;
@@ -154,14 +156,16 @@ export class DeclarationDto implements Declaration {
   @Matches(/^[A-Z0-9]{3}$/, { each: true, message: 'each must be 3 alphanumerics' })
   additionalProcedureCodes?: string[];
 
+  // ValidateNested alone passes an array (it validates each of its zero elements).
+  @IsObject({ message: 'must be an object' })
   @ValidateNested()
   @Type(() => PartyDto)
   declarant!: PartyDto;
 
-  @IsOptional() @ValidateNested() @Type(() => PartyDto) importer?: PartyDto;
-  @IsOptional() @ValidateNested() @Type(() => PartyDto) exporter?: PartyDto;
-  @IsOptional() @ValidateNested() @Type(() => PartyDto) seller?: PartyDto;
-  @IsOptional() @ValidateNested() @Type(() => PartyDto) buyer?: PartyDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PartyDto) importer?: PartyDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PartyDto) exporter?: PartyDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PartyDto) seller?: PartyDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => PartyDto) buyer?: PartyDto;
 
   @Matches(/^[A-Z]{2}[A-Z0-9]{6}$/, {
     message: 'must be a customs office reference (country + 6 alphanumerics)',
@@ -194,6 +198,7 @@ export class DeclarationDto implements Declaration {
   incotermPlace!: string;
 
   @IsOptional()
+  @IsObject({ message: 'must be an object' })
   @ValidateNested()
   @Type(() => CostsDto)
   costs?: CostsDto;

@@ -44,6 +44,15 @@ describe('validateDeclaration', () => {
       expect(result.reasons.map((r) => `${r.code} ${r.path}`)).toEqual(['REQUIRED lrn']);
   });
 
+  it('refuses a party or costs given as an array, at the structure layer (found by the fuzzer)', () => {
+    for (const field of ['declarant', 'importer', 'costs']) {
+      const input = { ...buildValidDeclaration(), [field]: [] };
+      const result = validateDeclaration(input, ctx);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.reasons.map((r) => r.path)).toContain(field);
+    }
+  });
+
   it('refuses a non-object', () => {
     const result = validateDeclaration('not a declaration', ctx);
     expect(result.ok).toBe(false);
