@@ -1,6 +1,7 @@
 export * from './mongo-connection';
 export * from './processed-events/processed-event.repository';
 export * from './processed-events/processed-event.mongo-repository';
+export * from './processed-events/processed-event.memory-repository';
 export * from './lodgements/lodgement.model';
 export * from './lodgements/lodgement.repository';
 export * from './lodgements/lodgement.mongo-repository';

@@ -1,44 +1,7 @@
 import { firstEvent } from '@customs/contracts';
 import { OutgoingRecord } from '@customs/messaging';
-import { ProcessedEventRepository, ProcessedInput } from '@customs/persistence';
+import { MemoryProcessedEventRepository } from '@customs/persistence';
 import { processBatchOnce, processOnce } from './process-once';
-
-/** The repository contract in memory (the Mongo one is exercised by the e2e suites). */
-class InMemoryProcessed extends ProcessedEventRepository {
-  readonly rows = new Map<string, ProcessedInput>();
-  async find(id: string) {
-    return this.rows.get(id) ?? null;
-  }
-  async record(
-    id: string,
-    _mrn: string | null,
-    outputs: OutgoingRecord[],
-    source: string | null = null,
-  ) {
-    if (this.rows.has(id)) return false;
-    this.rows.set(id, { outputs, source });
-    return true;
-  }
-  async findByMrn() {
-    return [];
-  }
-  async findMany(ids: string[]) {
-    return new Map([...this.rows].filter(([id]) => ids.includes(id)));
-  }
-  async recordMany(
-    rows: {
-      eventId: string;
-      mrn: string | null;
-      outputs: OutgoingRecord[];
-      source: string | null;
-    }[],
-  ) {
-    const lost = new Set<string>();
-    for (const r of rows)
-      if (!(await this.record(r.eventId, r.mrn, r.outputs, r.source))) lost.add(r.eventId);
-    return lost;
-  }
-}
 
 const out = (n: number): OutgoingRecord[] => [
   {
@@ -56,7 +19,7 @@ const out = (n: number): OutgoingRecord[] => [
 
 describe('processOnce', () => {
   it('decides once and gives the same records back when the same record is read again', async () => {
-    const repo = new InMemoryProcessed();
+    const repo = new MemoryProcessedEventRepository();
     let calls = 0;
     const decide = () => {
       calls++;
@@ -69,13 +32,13 @@ describe('processOnce', () => {
   });
 
   it('publishes nothing for a second copy of the input at another offset', async () => {
-    const repo = new InMemoryProcessed();
+    const repo = new MemoryProcessedEventRepository();
     await processOnce(repo, 'e1', () => out(1), 'in:0:5');
     expect(await processOnce(repo, 'e1', () => out(2), 'in:0:9')).toEqual([]);
   });
 
   it('replays stored records when the source is unknown (records kept before sources were)', async () => {
-    const repo = new InMemoryProcessed();
+    const repo = new MemoryProcessedEventRepository();
     const first = out(1);
     await processOnce(repo, 'e1', () => first, null);
     expect(await processOnce(repo, 'e1', () => out(2), 'in:0:9')).toEqual(first);
@@ -85,7 +48,7 @@ describe('processOnce', () => {
     // The other replica records between our lookup and our write.
     const winner = out(7);
     let lookups = 0;
-    const racing = new InMemoryProcessed();
+    const racing = new MemoryProcessedEventRepository();
     racing.find = async (id: string) => (lookups++ === 0 ? null : (racing.rows.get(id) ?? null));
     racing.rows.set('e1', { outputs: winner, source: 'in:0:5' });
     expect(await processOnce(racing, 'e1', () => out(1), 'in:0:5')).toEqual(winner);
@@ -94,7 +57,7 @@ describe('processOnce', () => {
 
 describe('processBatchOnce', () => {
   it('decides only the inputs not seen before, in one call, and keeps the guarantees of processOnce', async () => {
-    const repo = new InMemoryProcessed();
+    const repo = new MemoryProcessedEventRepository();
     const seenBefore = out(0);
     await processOnce(repo, 'a', () => seenBefore, 'in:0:1');
     const decidedFor: string[][] = [];

@@ -13,8 +13,7 @@ import {
   DeclarationTimeline,
   Lodgement,
   LodgementRepository,
-  ProcessedEventRepository,
-  ProcessedInput,
+  MemoryProcessedEventRepository,
   ReferenceVersion,
   ReferenceVersionRepository,
   SaveReferenceResult,
@@ -58,37 +57,6 @@ class MemoryLodgements extends LodgementRepository {
   }
 }
 
-class MemoryProcessed extends ProcessedEventRepository {
-  readonly rows = new Map<string, ProcessedInput>();
-  async find(id: string) {
-    return this.rows.get(id) ?? null;
-  }
-  async record(id: string, _mrn: string | null, outputs: OutgoingRecord[], source?: string | null) {
-    if (this.rows.has(id)) return false;
-    this.rows.set(id, { outputs, source: source ?? null });
-    return true;
-  }
-  async findByMrn() {
-    return [];
-  }
-  async findMany(ids: string[]) {
-    return new Map([...this.rows].filter(([id]) => ids.includes(id)));
-  }
-  async recordMany(
-    rows: {
-      eventId: string;
-      mrn: string | null;
-      outputs: OutgoingRecord[];
-      source: string | null;
-    }[],
-  ) {
-    const lost = new Set<string>();
-    for (const r of rows)
-      if (!(await this.record(r.eventId, r.mrn, r.outputs, r.source))) lost.add(r.eventId);
-    return lost;
-  }
-}
-
 class MemoryTimeline extends TimelineRepository {
   readonly appended: string[] = [];
   async append(head: Omit<DeclarationTimeline, 'entries'>, entry: TimelineEntry) {
@@ -115,7 +83,7 @@ const NOW = '2026-07-15T10:00:00.000Z';
 
 function setup() {
   const lodgements = new MemoryLodgements();
-  const processed = new MemoryProcessed();
+  const processed = new MemoryProcessedEventRepository();
   const timeline = new MemoryTimeline();
   const service = new LodgementService(
     new DeclarationValidator(new NomenclatureCatalog(new NoVersions())),

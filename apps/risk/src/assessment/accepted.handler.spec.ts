@@ -1,8 +1,7 @@
 import { AmendedPayload, EVENT_TYPES, nextEvent, TOPICS } from '@customs/contracts';
-import { BatchItem, OutgoingRecord } from '@customs/messaging';
+import { BatchItem } from '@customs/messaging';
 import {
-  ProcessedEventRepository,
-  ProcessedInput,
+  MemoryProcessedEventRepository,
   RiskAssessmentCounts,
   RiskAssessmentRecord,
   RiskAssessmentRecordRepository,
@@ -18,43 +17,6 @@ import { AcceptedHandler } from './accepted.handler';
 import { RiskAssessmentService } from './risk-assessment.service';
 
 /** The repositories' contracts in memory, counting the calls (the round trips in Mongo). */
-class MemoryProcessed extends ProcessedEventRepository {
-  readonly rows = new Map<string, ProcessedInput>();
-  calls = 0;
-  async find(id: string) {
-    this.calls++;
-    return this.rows.get(id) ?? null;
-  }
-  async record(id: string, _mrn: string | null, outputs: OutgoingRecord[], source?: string | null) {
-    this.calls++;
-    if (this.rows.has(id)) return false;
-    this.rows.set(id, { outputs, source: source ?? null });
-    return true;
-  }
-  async findByMrn() {
-    return [];
-  }
-  async findMany(ids: string[]) {
-    this.calls++;
-    return new Map([...this.rows].filter(([id]) => ids.includes(id)));
-  }
-  async recordMany(
-    rows: {
-      eventId: string;
-      mrn: string | null;
-      outputs: OutgoingRecord[];
-      source: string | null;
-    }[],
-  ) {
-    this.calls++;
-    const lost = new Set<string>();
-    for (const r of rows) {
-      if (this.rows.has(r.eventId)) lost.add(r.eventId);
-      else this.rows.set(r.eventId, { outputs: r.outputs, source: r.source });
-    }
-    return lost;
-  }
-}
 
 class MemoryRecords extends RiskAssessmentRecordRepository {
   readonly byMrn = new Map<string, RiskAssessmentRecord>();
@@ -84,7 +46,7 @@ const item = (envelope: BatchItem['envelope'], offset: number): BatchItem => ({
 
 describe('AcceptedHandler', () => {
   it('decides a chunk with two bulk calls of processed inputs and one of statistics records, once per MRN', async () => {
-    const processed = new MemoryProcessed();
+    const processed = new MemoryProcessedEventRepository();
     const records = new MemoryRecords();
     const handler = new AcceptedHandler(
       new RiskAssessmentService(new RiskReferenceService(new InMemoryReferenceRepository())),
