@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { testKafka } from './support/test-kafka';
 import { dlqTopic, EventEnvelope, TOPICS } from '@customs/contracts';
 import { BorderPostSimulator, OutcomeWatcher } from '@customs/simulation';
 import { ServiceRunner } from '@customs/stack';
@@ -14,11 +14,7 @@ jest.setTimeout(240_000);
  * risk-assessed records go to its DLQ. Once redeployed with EUR, `dlq redrive` re-injects
  * them: each is valued exactly once, and a second redrive re-injects nothing.
  */
-const kafka = new Kafka({
-  clientId: 'e2e-dlq',
-  brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
-  logLevel: logLevel.NOTHING,
-});
+const kafka = testKafka('e2e-dlq');
 const harness = new PipelineHarness();
 const runner = new ServiceRunner();
 const watcher = new OutcomeWatcher(kafka, [

@@ -1,5 +1,5 @@
+import { testKafka } from './support/test-kafka';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { Connection } from 'mongoose';
 import {
   ControlResultPayload,
@@ -35,14 +35,10 @@ const OFFICER = 'officer.e2e';
 const harness = new PipelineHarness();
 const api = new ReleaseApiClient();
 /** The officers' and payment systems' topics, to see the inputs the API publishes. */
-const inputs = new OutcomeWatcher(
-  new Kafka({
-    clientId: 'e2e-release-inputs',
-    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
-    logLevel: logLevel.NOTHING,
-  }),
-  [TOPICS.controlResults, TOPICS.payments],
-);
+const inputs = new OutcomeWatcher(testKafka('e2e-release-inputs'), [
+  TOPICS.controlResults,
+  TOPICS.payments,
+]);
 const deadLetters = new DeadLetterReader(harness.kafka, dlqTopic('release'));
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { testKafka } from './test-kafka';
+import { Producer } from 'kafkajs';
 import { DECLARATION_TOPICS, EventEnvelope, TOPICS } from '@customs/contracts';
 import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
 import { DeclarationGenerator, Outcome, OutcomeWatcher } from '@customs/simulation';
@@ -10,11 +11,7 @@ import { ServiceRunner, SERVICE_PORTS } from '@customs/stack';
  * declaration topic from its current end.
  */
 export class PipelineHarness {
-  readonly kafka = new Kafka({
-    clientId: 'e2e',
-    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
-    logLevel: logLevel.NOTHING,
-  });
+  readonly kafka = testKafka('e2e');
   readonly runner = new ServiceRunner();
   readonly watcher = new OutcomeWatcher(this.kafka, [...DECLARATION_TOPICS, TOPICS.notifications]);
   readonly producer: Producer = this.kafka.producer({ idempotent: true });

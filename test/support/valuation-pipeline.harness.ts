@@ -1,6 +1,6 @@
+import { testKafka } from './test-kafka';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { DECLARATION_TOPICS, TOPICS } from '@customs/contracts';
 import { OutcomeWatcher } from '@customs/simulation';
 import { ServiceRunner, SERVICE_PORTS } from '@customs/stack';
@@ -17,11 +17,7 @@ export const VALUATION_E2E_DB = 'customs_valuation_e2e';
 const root = join(__dirname, '..', '..');
 
 export class ValuationPipelineHarness {
-  readonly kafka = new Kafka({
-    clientId: 'e2e-valuation',
-    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
-    logLevel: logLevel.NOTHING,
-  });
+  readonly kafka = testKafka('e2e-valuation');
   readonly runner = new ServiceRunner();
   readonly watcher = new OutcomeWatcher(this.kafka, [...DECLARATION_TOPICS, TOPICS.notifications]);
   readonly intakeUrl = `http://127.0.0.1:${SERVICE_PORTS.intake}`;

@@ -42,11 +42,20 @@ export function kafkaSecurityFromEnv(
   return { ssl, sasl };
 }
 
-export function createKafka(clientId: string, brokers: string[], quiet = false): Kafka {
+/**
+ * A client with the environment's security, or with `security` given by the caller (the
+ * CLI's local defaults: the local stack's credentials of the tool's principal).
+ */
+export function createKafka(
+  clientId: string,
+  brokers: string[],
+  quiet = false,
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = kafkaSecurityFromEnv(),
+): Kafka {
   return new Kafka({
     clientId,
     brokers,
-    ...kafkaSecurityFromEnv(),
+    ...security,
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator: logCreator(`kafka:${clientId}`),
     retry: { initialRetryTime: 200, retries: 10 },

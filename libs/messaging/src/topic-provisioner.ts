@@ -41,3 +41,17 @@ export async function ensureTopics(
   }
   return missing;
 }
+
+/**
+ * A service checks that the topics it uses exist; it may not create them (its principal has
+ * no CREATE: topics are the administration's, made by `customs stack up` locally and by the
+ * deployment's KafkaTopic resources in a cluster).
+ */
+export async function requireTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length > 0)
+    throw new Error(
+      `Kafka topics missing (or not visible to this principal): ${missing.join(', ')}; create them with \`customs stack up\` or the deployment's KafkaTopic resources`,
+    );
+}

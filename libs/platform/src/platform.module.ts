@@ -6,7 +6,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { loadServiceConfig } from '@customs/config';
 import { connectStore } from '@customs/persistence';
-import { createKafka, ensureTopics, KafkaPublisher, parseBrokers } from '@customs/messaging';
+import { createKafka, KafkaPublisher, parseBrokers, requireTopics } from '@customs/messaging';
+import { findPrincipal, SERVICE_PRINCIPAL, servicePrincipals, topicsOf } from '@customs/contracts';
 import { Admin, Kafka } from 'kafkajs';
 import { Connection } from 'mongoose';
 import { AsyncApiController } from './asyncapi.controller';
@@ -55,6 +56,13 @@ export class PlatformModule implements OnApplicationShutdown {
   ) {}
 
   static forService(service: string): DynamicModule {
+    const topicsOfService = (name: string) =>
+      topicsOf(
+        findPrincipal(
+          servicePrincipals(),
+          SERVICE_PRINCIPAL[name as keyof typeof SERVICE_PRINCIPAL],
+        ),
+      );
     const config = loadServiceConfig(service);
     const limits = loadHttpLimits();
     return {
@@ -107,7 +115,7 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: async (kafka: Kafka) => {
             const admin = kafka.admin();
             await admin.connect();
-            await ensureTopics(admin, config.KAFKA_PARTITIONS, config.KAFKA_REPLICATION_FACTOR);
+            await requireTopics(admin, topicsOfService(service));
             return admin;
           },
         },

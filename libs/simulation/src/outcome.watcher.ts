@@ -1,3 +1,4 @@
+import { AUDITOR_GROUP_PREFIX } from '@customs/contracts';
 import { EventEnvelope, parseEnvelope, TOPICS } from '@customs/contracts';
 import { Consumer, Kafka } from 'kafkajs';
 
@@ -31,7 +32,8 @@ export class OutcomeWatcher {
     for (const topic of this.topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
     await admin.disconnect();
     const consumer = this.kafka.consumer({
-      groupId: `customs-watch-${process.pid}-${Date.now()}`,
+      // A group of the auditor's, which is who watches outcomes (read-only).
+      groupId: `${AUDITOR_GROUP_PREFIX}watch-${process.pid}-${Date.now()}`,
       readUncommitted: false,
     });
     this.consumer = consumer;

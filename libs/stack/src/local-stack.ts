@@ -23,6 +23,20 @@ import {
   waitFor,
 } from './process-tools';
 import { ensureAuthKeys } from './auth-keys';
+import {
+  adminClientProperties,
+  credentialsFile,
+  ensureCredentials,
+  KafkaCredentials,
+  localPrincipals,
+  localSecurity,
+  readCredentials,
+  scramEntry,
+  securityProperties,
+  syncAcls,
+  writeCredentials,
+} from './kafka-security';
+import { BROKER_SUPER_USER } from '@customs/contracts';
 import { parsePatches, patchVendorTree } from './ferretdb-patches';
 import { StackPaths, stackPaths } from './stack-paths';
 
@@ -137,10 +151,16 @@ export class LocalStack {
       60000,
       join(this.paths.logs, 'ferretdb.log'),
     );
+    await this.provisionPrincipals();
     const created = await this.provisionTopics();
     if (created.length > 0)
       log(
         `kafka: created ${created.length} topics with ${this.settings.partitions} partitions, infinite retention`,
+      );
+    const acls = await this.provisionAcls();
+    if (acls.created + acls.deleted > 0)
+      log(
+        `kafka: ACLs of ${localPrincipals().length} principals: ${acls.created} created, ${acls.deleted} removed`,
       );
     log(
       `stack up: Kafka 127.0.0.1:${this.settings.kafkaPort}, FerretDB 127.0.0.1:${this.settings.mongoPort}; logs in ${this.paths.logs}`,
@@ -290,6 +310,12 @@ export class LocalStack {
 
   private startKafka(): void {
     const { kafkaHome, kafkaData, kafkaLibs, logs } = this.paths;
+    const formatted = existsSync(join(kafkaData, 'meta.properties'));
+    if (formatted && !existsSync(credentialsFile()))
+      throw new StackError(
+        `the Kafka data in ${kafkaData} was created without broker security (no ${credentialsFile()}); wipe it once with \`customs stack down --wipe\``,
+      );
+    const creds = ensureCredentials(localPrincipals().map((p) => p.name));
     const props = join(kafkaHome, 'server.properties');
     writeFileSync(
       props,
@@ -297,11 +323,7 @@ export class LocalStack {
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.bootstrap.servers=127.0.0.1:${this.settings.controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${this.settings.kafkaPort},CONTROLLER://127.0.0.1:${this.settings.controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${this.settings.kafkaPort}`,
-        'controller.listener.names=CONTROLLER',
-        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-        'inter.broker.listener.name=PLAINTEXT',
+        ...securityProperties(creds, this.settings.kafkaPort, this.settings.controllerPort),
         `log.dirs=${kafkaData}`,
         `num.partitions=${this.settings.partitions}`,
         'offsets.topic.replication.factor=1',
@@ -314,7 +336,12 @@ export class LocalStack {
         'message.max.bytes=10485760',
         '',
       ].join('\n'),
+      // It holds the super user's and the controller's passwords.
+      { mode: 0o600 },
     );
+    writeFileSync(join(kafkaHome, 'admin-client.properties'), adminClientProperties(creds), {
+      mode: 0o600,
+    });
     const log4j = join(kafkaHome, 'log4j2.properties');
     writeFileSync(
       log4j,
@@ -331,17 +358,31 @@ export class LocalStack {
     );
     const cp = `${kafkaLibs}/*`;
     const java = ['-cp', cp, `-Dlog4j2.configurationFile=${log4j}`];
-    if (!existsSync(join(kafkaData, 'meta.properties'))) {
+    if (!formatted) {
       const uuid = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'random-uuid'], {
         encoding: 'utf8',
       }).stdout.trim();
+      // SCRAM users are bootstrapped into the metadata log: the broker's own inter-broker
+      // login needs its credential before anything can add one.
+      const users = Object.keys(creds.users).filter((u) => u !== 'controller');
       const r = spawnSync(
         'java',
-        [...java, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', uuid, '-c', props],
+        [
+          ...java,
+          'kafka.tools.StorageTool',
+          'format',
+          '--standalone',
+          '-t',
+          uuid,
+          '-c',
+          props,
+          ...users.flatMap((u) => ['--add-scram', scramEntry(u, creds.users[u])]),
+        ],
         { encoding: 'utf8' },
       );
       if (r.status !== 0)
         throw new StackError(`formatting Kafka storage failed: ${r.stderr || r.stdout}`);
+      writeCredentials({ ...creds, provisioned: users });
     }
     const heap = process.env.CUSTOMS_KAFKA_HEAP ?? '1g';
     spawnDetached(
@@ -367,13 +408,64 @@ export class LocalStack {
     );
   }
 
+  /** The super user: only the stack itself administers the broker. */
   private kafka(): Kafka {
     return new Kafka({
       clientId: 'customs-stack',
       brokers: [`127.0.0.1:${this.settings.kafkaPort}`],
+      ...localSecurity(BROKER_SUPER_USER, { ...process.env, KAFKA_SASL_MECHANISM: undefined }),
       logLevel: logLevel.NOTHING,
       retry: { retries: 0 },
     });
+  }
+
+  /**
+   * Principals added to the table after the broker's storage was formatted get their SCRAM
+   * credentials through Kafka's own `kafka-configs` tool, as the super user.
+   */
+  private async provisionPrincipals(): Promise<void> {
+    const creds = ensureCredentials(localPrincipals().map((p) => p.name));
+    const missing = Object.keys(creds.users).filter(
+      (u) => u !== 'controller' && !creds.provisioned.includes(u),
+    );
+    if (missing.length === 0) return;
+    const java = ['-cp', `${this.paths.kafkaLibs}/*`, '-Dlog4j2.configurationFile=none'];
+    for (const user of missing) {
+      const r = spawnSync(
+        'java',
+        [
+          ...java,
+          'kafka.admin.ConfigCommand',
+          '--bootstrap-server',
+          `127.0.0.1:${this.settings.kafkaPort}`,
+          '--command-config',
+          join(this.paths.kafkaHome, 'admin-client.properties'),
+          '--alter',
+          '--add-config',
+          `SCRAM-SHA-512=[password=${creds.users[user]}]`,
+          '--entity-type',
+          'users',
+          '--entity-name',
+          user,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (r.status !== 0)
+        throw new StackError(`adding the Kafka user ${user} failed: ${r.stderr || r.stdout}`);
+      const now = readCredentials() as KafkaCredentials;
+      writeCredentials({ ...now, provisioned: [...now.provisioned, user] });
+      this.settings.log(`kafka: added SCRAM user ${user}`);
+    }
+  }
+
+  private async provisionAcls(): Promise<{ created: number; deleted: number }> {
+    const admin = this.kafka().admin();
+    await admin.connect();
+    try {
+      return await syncAcls(admin, localPrincipals());
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Ready means metadata answers and a transaction coordinator is there (services need both). */

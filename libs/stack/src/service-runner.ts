@@ -3,6 +3,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, waitFor } from './process-tools';
 import { stackPaths } from './stack-paths';
+import { localSecurityEnv } from './kafka-security';
+import { SERVICE_PRINCIPAL } from '@customs/contracts';
 
 export const SERVICE_PORTS = { intake: 3000, risk: 3001, valuation: 3002, release: 3003 } as const;
 export type RunnableService = keyof typeof SERVICE_PORTS;
@@ -59,6 +61,8 @@ export class ServiceRunner {
     const entry = join(stackPaths().repoRoot, 'dist', 'apps', name, 'src', 'main.js');
     const child = spawn(process.execPath, [...this.nodeArgs, entry], {
       env: {
+        // Each service connects to the broker as its own principal.
+        ...localSecurityEnv(SERVICE_PRINCIPAL[name], { ...process.env, ...this.env, ...opts.env }),
         ...process.env,
         ...this.env,
         ...opts.env,

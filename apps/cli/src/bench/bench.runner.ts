@@ -1,7 +1,9 @@
+import { BROKER_SUPER_USER } from '@customs/contracts';
+import { localKafka, localSecurityEnv } from '@customs/stack';
 import { ChildProcess, spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, KafkaMessage, logLevel, Message } from 'kafkajs';
+import { Kafka, KafkaMessage, Message } from 'kafkajs';
 import { TOPICS } from '@customs/contracts';
 import {
   loadSeedAccounts,
@@ -202,11 +204,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     throw new Error(`--partitions ${opts.partitions} is less than --replicas ${opts.replicas}`);
 
   await new LocalStack().up();
-  const kafka = new Kafka({
-    clientId: 'customs-bench',
-    brokers: opts.brokers,
-    logLevel: logLevel.NOTHING,
-  });
+  // The benchmark administers its own scratch topics and reads the services' group offsets:
+  // it runs as the broker's super user. It watches outcomes as the auditor.
+  const kafka = localKafka(BROKER_SUPER_USER, { clientId: 'customs-bench', brokers: opts.brokers });
   const admin = kafka.admin();
   await admin.connect();
   const meta = await admin.fetchTopicMetadata({ topics: [TOPICS.submitted] });
@@ -455,6 +455,7 @@ async function runBaseline(
             ...process.env,
             NODE_OPTIONS: '',
             BENCH_BROKERS: opts.brokers.join(','),
+            ...localSecurityEnv(BROKER_SUPER_USER),
             BENCH_FROM: topics[h],
             BENCH_TO: topics[h + 1],
             BENCH_GROUP: `customs-bench-hop-${runId}-${h}`,

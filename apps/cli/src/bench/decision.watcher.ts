@@ -1,3 +1,4 @@
+import { AUDITOR_GROUP_PREFIX } from '@customs/contracts';
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 /**
@@ -22,7 +23,7 @@ export class DecisionWatcher {
     for (const topic of this.topics) ends.set(topic, await admin.fetchTopicOffsets(topic));
     await admin.disconnect();
     const consumer = this.kafka.consumer({
-      groupId: `customs-bench-watch-${process.pid}-${Date.now()}`,
+      groupId: `${AUDITOR_GROUP_PREFIX}bench-watch-${process.pid}-${Date.now()}`,
       readUncommitted: false,
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxWaitTimeInMs: 50,

@@ -1,3 +1,4 @@
+import { kafkaSecurityFromEnv } from '@customs/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 
 /*
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const kafka = new Kafka({
     clientId: groupId,
     brokers: env('BENCH_BROKERS').split(','),
+    ...kafkaSecurityFromEnv(),
     logLevel: logLevel.NOTHING,
   });
   const producer = transactional

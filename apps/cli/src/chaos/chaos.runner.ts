@@ -1,3 +1,5 @@
+import { BROKER_SUPER_USER } from '@customs/contracts';
+import { localSecurity } from '@customs/stack';
 import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
 import { dlqTopic, SERVICES } from '@customs/contracts';
 import { LogRecord } from '@customs/domain';
@@ -97,9 +99,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const stack = new LocalStack();
   await stack.up();
   const runner = new ServiceRunner();
+  // The chaos suite reads the services' group offsets and every topic: the super user.
   const kafka = new Kafka({
     clientId: `customs-chaos-${process.pid}`,
     brokers: opts.brokers.split(','),
+    ...localSecurity(BROKER_SUPER_USER),
     logLevel: logLevel.NOTHING,
     retry: { initialRetryTime: 300, retries: 30, maxRetryTime: 5000 },
   });

@@ -1,3 +1,5 @@
+import { AUDITOR_PRINCIPAL } from '@customs/contracts';
+import { localSecurity } from '@customs/stack';
 import { Command } from 'commander';
 import { checkMrn } from '@customs/domain';
 import { createKafka, parseBrokers } from '@customs/messaging';
@@ -86,7 +88,12 @@ export function registerAuditReplayCommand(audit: Command): void {
       if (brokers.length === 0) throw new Error('--brokers: no broker given');
       const dbs = parseReferenceDbs(o.referenceDbs);
       const url = mongoUrlOf(o.mongoUrl);
-      const kafka = createKafka(`customs-audit-${process.pid}`, brokers, true);
+      const kafka = createKafka(
+        `customs-audit-${process.pid}`,
+        brokers,
+        true,
+        localSecurity(AUDITOR_PRINCIPAL),
+      );
       const reference: ReferenceSource = o.seedsOnly
         ? SEED_REFERENCE
         : await StoredReferenceSource.open(url, dbs);

@@ -1,3 +1,5 @@
+import { AUDITOR_PRINCIPAL } from '@customs/contracts';
+import { localSecurity } from '@customs/stack';
 import { dlqTopic, SERVICES } from '@customs/contracts';
 import { mongoUrlOf, registerAuditReplayCommand } from './audit-replay.command';
 import { Command } from 'commander';
@@ -23,7 +25,12 @@ interface KafkaOptions {
 function kafkaFrom(o: KafkaOptions): Kafka {
   const brokers = parseBrokers(o.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
   if (brokers.length === 0) throw new Error('--brokers: no broker given');
-  return createKafka(`customs-audit-${process.pid}`, brokers, true);
+  return createKafka(
+    `customs-audit-${process.pid}`,
+    brokers,
+    true,
+    localSecurity(AUDITOR_PRINCIPAL),
+  );
 }
 
 function isoOption(name: string, value: string | undefined): string | undefined {

@@ -1,8 +1,14 @@
 import { Command } from 'commander';
 import { cliAuthorization } from './token.command';
 import { SingleBar, Presets } from 'cli-progress';
-import { Kafka, logLevel } from 'kafkajs';
-import { Declaration, EventEnvelope, TOPICS } from '@customs/contracts';
+import { Producer } from 'kafkajs';
+import {
+  AUDITOR_PRINCIPAL,
+  borderPostPrincipal,
+  Declaration,
+  EventEnvelope,
+  TOPICS,
+} from '@customs/contracts';
 import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
 import {
   BorderPostSimulator,
@@ -10,7 +16,7 @@ import {
   isFinal,
   OutcomeWatcher,
 } from '@customs/simulation';
-import { LocalStack, ServiceRunner, SERVICE_PORTS } from '@customs/stack';
+import { LocalStack, localKafka, ServiceRunner, SERVICE_PORTS } from '@customs/stack';
 
 interface DemoOptions {
   count: string;
@@ -53,18 +59,27 @@ async function runDemo(opts: DemoOptions): Promise<void> {
 
   await new LocalStack().up();
   const runner = new ServiceRunner();
-  const kafka = new Kafka({
-    clientId: 'customs-demo',
-    brokers: ['127.0.0.1:9092'],
-    logLevel: logLevel.NOTHING,
-  });
-  const producer = kafka.producer({ idempotent: true });
-  const watcher = new OutcomeWatcher(kafka);
+  // Outcomes are watched as the auditor (read-only); each border post streams with its own
+  // Kafka identity, which may write the submitted topic and nothing else.
+  const watcher = new OutcomeWatcher(localKafka(AUDITOR_PRINCIPAL, { clientId: 'customs-demo' }));
+  const producers = new Map<string, Producer>();
+  const postOf = async (post: string): Promise<BorderPostSimulator> => {
+    let producer = producers.get(post);
+    if (!producer) {
+      producer = localKafka(borderPostPrincipal(post)).producer({ idempotent: true });
+      producers.set(post, producer);
+    }
+    return new BorderPostSimulator(producer);
+  };
+  const submitByPost = async (list: Declaration[]) => {
+    const byPost = new Map<string, Declaration[]>();
+    for (const d of list) byPost.set(d.borderPost, [...(byPost.get(d.borderPost) ?? []), d]);
+    for (const [post, ds] of byPost) await (await postOf(post)).submit(ds);
+  };
   try {
     out('starting intake, risk, valuation and release...');
     await runner.startAll();
     out(`services up; logs in ${runner.running[0]?.logFile.replace(/[^/]+$/, '')}`);
-    await producer.connect();
     await watcher.start();
 
     const codes = seedDeclarableCodes(new Date().toISOString().slice(0, 10));
@@ -116,12 +131,11 @@ async function runDemo(opts: DemoOptions): Promise<void> {
         throw new Error(`HTTP lodgement of ${d.lrn} answered ${res.status}: ${await res.text()}`);
       bar.update(++submitted);
     }
-    const sim = new BorderPostSimulator(producer);
-    await sim.submit([broken as Declaration]);
+    await submitByPost([broken as Declaration]);
     bar.update(++submitted);
     for (let i = 0; i < overTopic.length; i += 50) {
       const chunk = overTopic.slice(i, i + 50);
-      await sim.submit(chunk);
+      await submitByPost(chunk);
       submitted += chunk.length;
       bar.update(submitted);
     }
@@ -209,7 +223,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     }
   } finally {
     await watcher.stop().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
+    for (const p of producers.values()) await p.disconnect().catch(() => undefined);
     await runner.stopAll();
   }
 }

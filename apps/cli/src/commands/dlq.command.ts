@@ -1,3 +1,5 @@
+import { ADMIN_PRINCIPAL } from '@customs/contracts';
+import { localSecurity } from '@customs/stack';
 import { Command } from 'commander';
 import { SERVICES } from '@customs/contracts';
 import { createKafka, parseBrokers } from '@customs/messaging';
@@ -25,6 +27,7 @@ const kafkaFrom = (o: DlqOptions) =>
     `customs-dlq-${process.pid}`,
     parseBrokers(o.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
     true,
+    localSecurity(ADMIN_PRINCIPAL),
   );
 
 function formatLetters(letters: DeadLetter[]): string {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { LocalStack } from '@customs/stack';
+import { aclsOf, findPrincipal } from '@customs/contracts';
+import { LOCAL_SASL_MECHANISM, LocalStack, localPrincipals, readCredentials } from '@customs/stack';
 
 export function registerStackCommand(program: Command): void {
   const stack = program
@@ -36,5 +37,56 @@ export function registerStackCommand(program: Command): void {
         );
       }
       if (!s.kafka.answering || !s.store.answering) process.exitCode = 3;
+    });
+  stack
+    .command('principals')
+    .description('each Kafka principal of the local stack and the ACLs the broker grants it')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const all = localPrincipals().map((p) => ({ ...p, acls: aclsOf(p) }));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+        return;
+      }
+      for (const p of all) {
+        process.stdout.write(`${p.name}  (${p.kind}: ${p.description})\n`);
+        for (const a of p.acls)
+          process.stdout.write(
+            `    ${a.operations.join(',').padEnd(18)} ${a.resource.padEnd(16)} ${a.name}${a.pattern === 'prefixed' ? '*' : ''}\n`,
+          );
+      }
+    });
+  stack
+    .command('credentials')
+    .description(
+      'what an operator hands to a partner or service: brokers, mechanism, user name and password of one principal',
+    )
+    .argument('<principal>', 'a name from `customs stack principals`')
+    .option('--json', 'machine-readable output')
+    .action((name: string, opts: { json?: boolean }) => {
+      const principal = findPrincipal(localPrincipals(), name);
+      const password = readCredentials()?.users[principal.name];
+      if (!password) {
+        process.stderr.write(
+          `no credentials for ${principal.name} yet: run \`customs stack up\` first\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      const out = {
+        principal: principal.name,
+        brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+        securityProtocol: 'SASL_PLAINTEXT',
+        mechanism: LOCAL_SASL_MECHANISM.toUpperCase(),
+        username: principal.name,
+        password,
+      };
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(out, null, 2)}\n`
+          : Object.entries(out)
+              .map(([k, v]) => `${k.padEnd(17)} ${v}`)
+              .join('\n') + '\n',
+      );
     });
 }

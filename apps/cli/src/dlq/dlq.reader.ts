@@ -1,3 +1,4 @@
+import { REDRIVE_PREFIX } from '@customs/contracts';
 import { Admin, Kafka } from 'kafkajs';
 import { dlqTopic } from '@customs/contracts';
 import { readLog } from '../audit/kafka-log.reader';
@@ -31,7 +32,7 @@ export interface DeadLetter {
 }
 
 /** The consumer group whose committed offset on the DLQ topic is the redrive cursor. */
-export const redriveGroup = (service: string) => `customs-${service}-dlq-redrive`;
+export const redriveGroup = (service: string) => `${REDRIVE_PREFIX}${service}`;
 
 /** The redrive cursor of each DLQ partition: the first offset no redrive has handled yet. */
 export async function redriveCursor(admin: Admin, service: string): Promise<Map<number, bigint>> {

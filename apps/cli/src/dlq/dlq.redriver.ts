@@ -1,3 +1,4 @@
+import { REDRIVE_PREFIX } from '@customs/contracts';
 import { Kafka, Message } from 'kafkajs';
 import { dlqTopic } from '@customs/contracts';
 import { sleep } from '@customs/stack';
@@ -72,7 +73,7 @@ export async function redrive(
   const producer = opts.dryRun
     ? null
     : kafka.producer({
-        transactionalId: `customs-dlq-redrive-${service}`,
+        transactionalId: `${REDRIVE_PREFIX}${service}`,
         idempotent: true,
         maxInFlightRequests: 1,
       });
