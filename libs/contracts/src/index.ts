@@ -13,3 +13,4 @@ export * from './events/valuation-result';
 export * from './events/release-result';
 export * from './asyncapi/asyncapi.document';
 export * from './trust/principals';
+export * from './trust/strimzi-users';

@@ -1,5 +1,26 @@
 import { Command } from 'commander';
-import { aclsOf, findPrincipal } from '@customs/contracts';
+import { dump } from 'js-yaml';
+import {
+  aclsOf,
+  allPrincipals,
+  findPrincipal,
+  PartnerRegistry,
+  strimziKafkaUsers,
+} from '@customs/contracts';
+
+/** The KafkaUser manifests, as committed in deploy/k8s/users/kafka-users.yaml. */
+export function strimziYaml(partners: PartnerRegistry): string {
+  const header = [
+    '# Generated from libs/contracts/src/trust/principals.ts by',
+    '# `customs stack principals --strimzi` (a unit test keeps this file equal to it).',
+    '# Add partners with --border-post ID / --payment-system ID. The Strimzi User Operator',
+    '# must watch this namespace; it makes one Secret per user with its password.',
+  ].join('\n');
+  const docs = strimziKafkaUsers(allPrincipals(partners)).map((d) =>
+    dump(d, { lineWidth: 120, noRefs: true }),
+  );
+  return `${header}\n---\n${docs.join('---\n')}`;
+}
 import { LOCAL_SASL_MECHANISM, LocalStack, localPrincipals, readCredentials } from '@customs/stack';
 
 export function registerStackCommand(program: Command): void {
@@ -42,20 +63,42 @@ export function registerStackCommand(program: Command): void {
     .command('principals')
     .description('each Kafka principal of the local stack and the ACLs the broker grants it')
     .option('--json', 'machine-readable output')
-    .action((opts: { json?: boolean }) => {
-      const all = localPrincipals().map((p) => ({ ...p, acls: aclsOf(p) }));
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-        return;
-      }
-      for (const p of all) {
-        process.stdout.write(`${p.name}  (${p.kind}: ${p.description})\n`);
-        for (const a of p.acls)
+    .option(
+      '--strimzi',
+      'Strimzi KafkaUser resources (YAML) of the services and operators, plus the partners named by --border-post / --payment-system: what deploy/k8s/users holds',
+    )
+    .option('--border-post <id...>', 'with --strimzi: border posts to add')
+    .option('--payment-system <id...>', 'with --strimzi: payment systems to add')
+    .action(
+      (opts: {
+        json?: boolean;
+        strimzi?: boolean;
+        borderPost?: string[];
+        paymentSystem?: string[];
+      }) => {
+        if (opts.strimzi) {
           process.stdout.write(
-            `    ${a.operations.join(',').padEnd(18)} ${a.resource.padEnd(16)} ${a.name}${a.pattern === 'prefixed' ? '*' : ''}\n`,
+            strimziYaml({
+              borderPosts: opts.borderPost ?? [],
+              paymentSystems: opts.paymentSystem ?? [],
+            }),
           );
-      }
-    });
+          return;
+        }
+        const all = localPrincipals().map((p) => ({ ...p, acls: aclsOf(p) }));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+          return;
+        }
+        for (const p of all) {
+          process.stdout.write(`${p.name}  (${p.kind}: ${p.description})\n`);
+          for (const a of p.acls)
+            process.stdout.write(
+              `    ${a.operations.join(',').padEnd(18)} ${a.resource.padEnd(16)} ${a.name}${a.pattern === 'prefixed' ? '*' : ''}\n`,
+            );
+        }
+      },
+    );
   stack
     .command('credentials')
     .description(

@@ -47,15 +47,22 @@ export const SERVICE_PRINCIPAL: Record<ServiceName | 'audit', string> = {
   audit: 'svc-audit',
 };
 
-const PARTNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// Kafka user names double as Kubernetes names (Strimzi KafkaUser): lower case, no '_'.
+const PARTNER_ID = /^[A-Za-z0-9][A-Za-z0-9.-]{0,59}$/;
 
-export const borderPostPrincipal = (post: string) => `bp-${post}`;
-export const paymentSystemPrincipal = (id: string) => `pay-${id}`;
+/** The principal (Kafka user and signer) of a border post: `bp-` and its id in lower case. */
+export const borderPostPrincipal = (post: string) => `bp-${post.toLowerCase()}`;
+export const paymentSystemPrincipal = (id: string) => `pay-${id.toLowerCase()}`;
 export const AUDITOR_PRINCIPAL = 'auditor';
 export const ADMIN_PRINCIPAL = 'admin';
 
 /** Consumer groups of the auditor's readers (each run its own, deleted afterwards). */
 export const AUDITOR_GROUP_PREFIX = 'customs-audit-';
+/**
+ * Scratch copies of the log an administrator makes for an investigation (`audit-<case>.`
+ * before the contract names): the auditor reads them like the log itself.
+ */
+export const AUDIT_SCRATCH_PREFIX = 'audit-';
 /** The admin CLI's dead-letter redrive: one group and transactional id per service. */
 export const REDRIVE_PREFIX = 'customs-dlq-redrive-';
 /** The checkpointer's consumer group. */
@@ -136,8 +143,10 @@ export function servicePrincipals(): PrincipalSpec[] {
       'release',
       'holds and releases; officer, payment and notification APIs',
       // payments, control results and amendments: its HTTP adapters for payment systems and
-      // officers publish there, then decide them like any input.
+      // officers publish there, then decide them like any input. accepted: an amended
+      // declaration goes back through risk and valuation as DeclarationAmended.
       [
+        TOPICS.accepted,
         TOPICS.held,
         TOPICS.released,
         TOPICS.notifications,
@@ -173,7 +182,7 @@ export interface PartnerRegistry {
 
 function checkPartnerId(kind: string, id: string): string {
   if (!PARTNER_ID.test(id))
-    throw new Error(`${kind} id ${JSON.stringify(id)}: 1-64 letters, digits, ".", "_" or "-"`);
+    throw new Error(`${kind} id ${JSON.stringify(id)}: 1-60 letters, digits, "." or "-"`);
   return id;
 }
 
@@ -228,6 +237,12 @@ export function operatorPrincipals(): PrincipalSpec[] {
           name: AUDITOR_GROUP_PREFIX,
           pattern: 'prefixed',
           operations: ['DELETE'],
+        },
+        {
+          resource: 'topic',
+          name: AUDIT_SCRATCH_PREFIX,
+          pattern: 'prefixed',
+          operations: ['READ', 'DESCRIBE_CONFIGS'],
         },
       ],
     },
