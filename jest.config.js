@@ -19,6 +19,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/**/*.e2e-spec.ts'],
+      // The secured local store: specs log in as its administrator (MONGO_URL).
+      setupFiles: ['<rootDir>/test/support/local-store.setup.ts'],
       // The chaos suite kills processes and restarts the broker and the store: its own command.
       testPathIgnorePatterns: process.env.CUSTOMS_CHAOS ? [] : ['/test/chaos\\.e2e-spec\\.ts$'],
     },

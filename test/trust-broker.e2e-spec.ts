@@ -6,7 +6,8 @@ import {
   SERVICE_PRINCIPAL,
   TOPICS,
 } from '@customs/contracts';
-import { localSecurity } from '@customs/stack';
+import mongoose from 'mongoose';
+import { localMongoUrl, localSecurity } from '@customs/stack';
 
 /**
  * Issue 14, identities on the broker: the local stack's broker authenticates every client
@@ -171,5 +172,29 @@ describe('the broker: authentication and least-privilege ACLs', () => {
         await admin.disconnect();
       }
     }
+  });
+});
+
+describe('the store: a login per service', () => {
+  const query = async (url: string) => {
+    const c = mongoose.createConnection(url, {
+      dbName: 'customs_release',
+      serverSelectionTimeoutMS: 3000,
+    });
+    try {
+      await c.asPromise();
+      return await c.db!.collection('release_records').countDocuments();
+    } finally {
+      await c.close().catch(() => undefined);
+    }
+  };
+
+  it('refuses a client without a login and one with a wrong password', async () => {
+    await expect(query('mongodb://127.0.0.1:27017')).rejects.toThrow(/requires authentication/);
+    const url = localMongoUrl('svc-release')!;
+    await expect(query(url.replace(/:[^:@/]+@/, ':wrong@'))).rejects.toThrow(
+      /Authentication failed/,
+    );
+    await expect(query(url)).resolves.toEqual(expect.any(Number));
   });
 });

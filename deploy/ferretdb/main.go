@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -18,6 +19,10 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "", "directory for the SQLite databases (required)")
+	// The administrator of the store, created on first start; its password comes from a file
+	// so that it never shows in a process listing.
+	adminUser := flag.String("admin-user", "", "require SCRAM authentication; this user is created in the admin database on first start")
+	adminPasswordFile := flag.String("admin-password-file", "", "file holding the admin user's password")
 	flag.Parse()
 	if *dataDir == "" {
 		log.Fatal("ferretdb-embedded: -data <dir> is required")
@@ -30,11 +35,23 @@ func main() {
 		log.Fatalf("ferretdb-embedded: cannot create data dir: %v", err)
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
+	config := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
-	})
+	}
+	if *adminUser != "" {
+		pw, err := os.ReadFile(*adminPasswordFile)
+		if err != nil || len(strings.TrimSpace(string(pw))) == 0 {
+			log.Fatalf("ferretdb-embedded: -admin-password-file: %v", err)
+		}
+		config.EnableNewAuth = true
+		config.SetupDatabase = "admin"
+		config.SetupUsername = *adminUser
+		config.SetupPassword = strings.TrimSpace(string(pw))
+	}
+
+	f, err := ferretdb.New(config)
 	if err != nil {
 		log.Fatalf("ferretdb-embedded: %v", err)
 	}

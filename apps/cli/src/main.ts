@@ -14,6 +14,10 @@ import { registerRiskCommand } from './commands/risk.command';
 import { registerReferenceCommand } from './commands/reference.command';
 import { registerStackCommand } from './commands/stack.command';
 import { registerTokenCommand } from './commands/token.command';
+import { defaultMongoUrlToLocal } from '@customs/stack';
+
+// Local tools log in to the local store as its administrator unless MONGO_URL says otherwise.
+defaultMongoUrlToLocal();
 
 /** `npm run -s customs -- <subcommand>`: one entry for operators, auditors and developers. */
 const program = new Command('customs')

@@ -4,3 +4,4 @@ export * from './stack-paths';
 export * from './service-runner';
 export * from './auth-keys';
 export * from './kafka-security';
+export * from './store-security';

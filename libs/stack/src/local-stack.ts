@@ -37,6 +37,13 @@ import {
   writeCredentials,
 } from './kafka-security';
 import { BROKER_SUPER_USER } from '@customs/contracts';
+import {
+  ensureStoreCredentials,
+  localMongoUrl,
+  STORE_ADMIN,
+  storeAuthDir,
+  STORE_USERS,
+} from './store-security';
 import { parsePatches, patchVendorTree } from './ferretdb-patches';
 import { StackPaths, stackPaths } from './stack-paths';
 
@@ -151,6 +158,7 @@ export class LocalStack {
       60000,
       join(this.paths.logs, 'ferretdb.log'),
     );
+    await this.provisionStoreUsers();
     await this.provisionPrincipals();
     const created = await this.provisionTopics();
     if (created.length > 0)
@@ -176,6 +184,7 @@ export class LocalStack {
     if (wipe) {
       rmSync(this.paths.kafkaHome, { recursive: true, force: true });
       rmSync(this.paths.ferretData, { recursive: true, force: true });
+      rmSync(storeAuthDir(), { recursive: true, force: true });
       this.settings.log('stack data wiped');
     }
   }
@@ -397,9 +406,20 @@ export class LocalStack {
   }
 
   private startFerret(): void {
+    const { adminPasswordFile } = ensureStoreCredentials();
     spawnDetached(
       this.paths.ferretBinary,
-      ['-listen', `127.0.0.1:${this.settings.mongoPort}`, '-data', this.paths.ferretData],
+      [
+        '-listen',
+        `127.0.0.1:${this.settings.mongoPort}`,
+        '-data',
+        this.paths.ferretData,
+        // Every command needs a SCRAM login; the administrator is created on first start.
+        '-admin-user',
+        STORE_ADMIN,
+        '-admin-password-file',
+        adminPasswordFile,
+      ],
       join(this.paths.logs, 'ferretdb.log'),
       this.ferretPidFile,
     );
@@ -458,6 +478,34 @@ export class LocalStack {
     }
   }
 
+  private adminStoreUrl(): string {
+    ensureStoreCredentials();
+    return localMongoUrl(STORE_ADMIN, {
+      ...process.env,
+      CUSTOMS_MONGO_PORT: String(this.settings.mongoPort),
+    }) as string;
+  }
+
+  /** One login per service database (created once; the administrator creates them). */
+  private async provisionStoreUsers(): Promise<void> {
+    const { users } = ensureStoreCredentials();
+    const conn = mongoose.createConnection(this.adminStoreUrl(), {
+      serverSelectionTimeoutMS: 5000,
+    });
+    try {
+      await conn.asPromise();
+      for (const { user, db } of Object.values(STORE_USERS)) {
+        const target = conn.useDb(db, { useCache: false }).db!;
+        const info = (await target.command({ usersInfo: user })) as { users?: unknown[] };
+        if ((info.users ?? []).length > 0) continue;
+        await target.command({ createUser: user, pwd: users[user], roles: [] });
+        this.settings.log(`store: created login ${user} for ${db}`);
+      }
+    } finally {
+      await conn.close().catch(() => undefined);
+    }
+  }
+
   private async provisionAcls(): Promise<{ created: number; deleted: number }> {
     const admin = this.kafka().admin();
     await admin.connect();
@@ -483,7 +531,7 @@ export class LocalStack {
 
   private async storeReady(): Promise<boolean> {
     if (!(await portOpen(this.settings.mongoPort))) return false;
-    const conn = mongoose.createConnection(`mongodb://127.0.0.1:${this.settings.mongoPort}`, {
+    const conn = mongoose.createConnection(this.adminStoreUrl(), {
       serverSelectionTimeoutMS: 2000,
     });
     try {

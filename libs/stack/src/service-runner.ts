@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import { sleep, waitFor } from './process-tools';
 import { stackPaths } from './stack-paths';
 import { localSecurityEnv } from './kafka-security';
+import { localMongoUrl, STORE_USERS } from './store-security';
+
+/** MONGO_URL of a service's own store login, when the local stack has made one. */
+function storeEnv(service: string): Record<string, string> {
+  const url = localMongoUrl(STORE_USERS[service]?.user ?? '');
+  return url ? { MONGO_URL: url } : {};
+}
 import { SERVICE_PRINCIPAL } from '@customs/contracts';
 
 export const SERVICE_PORTS = { intake: 3000, risk: 3001, valuation: 3002, release: 3003 } as const;
@@ -64,6 +71,8 @@ export class ServiceRunner {
         // Each service connects to the broker as its own principal.
         ...localSecurityEnv(SERVICE_PRINCIPAL[name], { ...process.env, ...this.env, ...opts.env }),
         ...process.env,
+        // ... and logs in to the store as its own user.
+        ...storeEnv(name),
         ...this.env,
         ...opts.env,
         HTTP_PORT: String(port),
