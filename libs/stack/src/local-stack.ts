@@ -23,6 +23,7 @@ import {
   waitFor,
 } from './process-tools';
 import { ensureAuthKeys } from './auth-keys';
+import { ensureSigningKeys, LOCAL_SIGNING_PRINCIPALS } from './signing-keys';
 import { parsePatches, patchVendorTree } from './ferretdb-patches';
 import { StackPaths, stackPaths } from './stack-paths';
 
@@ -110,6 +111,8 @@ export class LocalStack {
       mkdirSync(dir, { recursive: true });
     // The local key pair the services verify tokens with (`customs token` signs with it).
     ensureAuthKeys();
+    // Each signer's record-signing key, and the registry the consumers verify with.
+    ensureSigningKeys(LOCAL_SIGNING_PRINCIPALS);
     const kafkaUp = await portOpen(this.settings.kafkaPort);
     const mongoUp = await portOpen(this.settings.mongoPort);
     if (!kafkaUp || !mongoUp) {
