@@ -77,6 +77,34 @@ export interface SubmissionOrigin {
 export interface SubmissionInput {
   input: EventEnvelope | MalformedRecord;
   origin: SubmissionOrigin;
+  /** The principal whose signature the record carries (checked by the transport). */
+  signer?: string;
+}
+
+/**
+ * A submission is bound to its signer, as the HTTP ownership rules bind a lodgement to its
+ * caller: a border post (`bp-<POST>`) lodges for any declarant at its own post only; intake
+ * signs only what it authenticated over HTTP (where requireMayLodge checked the caller).
+ * Anything else (no verified signer) is refused.
+ */
+export function signerMismatch(
+  signer: string | undefined,
+  declaration: Declaration,
+): RejectionReason | null {
+  if (signer === 'svc-intake') return null;
+  if (signer?.startsWith('bp-'))
+    return declaration.borderPost === signer.slice(3)
+      ? null
+      : {
+          code: 'SIGNER_NOT_BORDER_POST',
+          path: 'payload.declaration.borderPost',
+          message: `signed by ${signer}, which may lodge only at border post ${signer.slice(3)}, not ${declaration.borderPost}`,
+        };
+  return {
+    code: 'SIGNER_NOT_ALLOWED',
+    path: 'payload.declaration',
+    message: `a submission signed by ${signer ?? 'no verified signer'} is not accepted`,
+  };
 }
 
 /** A submission that passed the checks, waiting for its lodgement. */
@@ -274,7 +302,7 @@ export class LodgementService {
         decided.set(f.inputId, this.rejectMalformed(f.input, f.inputId, f.origin));
         continue;
       }
-      const checked = await this.check(f.input as EventEnvelope<SubmittedPayload>);
+      const checked = await this.check(f.input as EventEnvelope<SubmittedPayload>, f.signer);
       if (Array.isArray(checked)) decided.set(f.inputId, checked);
       else candidates.push({ ...checked, inputId: f.inputId });
     }
@@ -290,6 +318,7 @@ export class LodgementService {
   /** The checks of one submission before its lodgement: a rejection, or what to lodge. */
   private async check(
     submitted: EventEnvelope<SubmittedPayload>,
+    signer: string | undefined,
   ): Promise<OutgoingRecord[] | Omit<Candidate, 'inputId'>> {
     if (submitted.type !== EVENT_TYPES.submitted) {
       return this.reject(submitted, [
@@ -330,6 +359,8 @@ export class LodgementService {
         })),
       );
     const declaration = validation.declaration;
+    const unbound = signerMismatch(signer, declaration);
+    if (unbound) return this.reject(submitted, [unbound]);
     if (declaration.lrn !== submitted.lrn) {
       return this.reject(submitted, [
         {
