@@ -73,7 +73,7 @@ function record(
     timestamp: String(Date.now()),
     attributes: 0,
     size: 0,
-  } as KafkaMessage;
+  } as unknown as KafkaMessage;
 }
 
 /** Drives one batch through the transport with a producer that records what it sends. */
@@ -136,8 +136,8 @@ describe('KafkaTransport: signatures and signer policy at the door', () => {
       t.addHandler(
         TOPICS.accepted,
         async (data: unknown, ctx: KafkaEventContext) => {
-          const items = batch ? (data as BatchItem[]) : [{ envelope: data, record: ctx.record }];
-          for (const i of items as BatchItem[])
+          const items = (batch ? data : [{ envelope: data, record: ctx.record }]) as BatchItem[];
+          for (const i of items)
             seen.push({ eventId: i.envelope.eventId, signer: i.record.signer });
           return items.map((i) => ({
             topic: TOPICS.riskAssessed,

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { Kafka } from 'kafkajs';
 import { AuditFinding, checkMrn } from '@customs/domain';
-import { createKafka, parseBrokers } from '@customs/messaging';
+import { createKafka, loadKeyRegistry, parseBrokers } from '@customs/messaging';
 import { resolveAuditTopics } from '../audit/audit-topics';
 import { runBench } from '../audit/bench.runner';
 import { formatReadModelReport, runReadModelCheck } from '../audit/read-models.runner';
@@ -129,7 +129,8 @@ export function registerAuditCommand(program: Command): void {
     audit
       .command('verify')
       .description(
-        'read the declaration topics straight from Kafka and check every hash, chain and record; ' +
+        'read the declaration topics straight from Kafka and check every hash, chain and record, ' +
+          'and who signed each record (signature, key registry, signer policy); ' +
           'report each break with topic, partition, offset and MRN (exit 4 when there are findings)',
       )
       .option(
@@ -145,10 +146,15 @@ export function registerAuditCommand(program: Command): void {
         '--topics <list>',
         'read only these topics (comma-separated contract or prefixed names)',
       )
+      .option(
+        '--key-registry <file>',
+        'key registry to check signatures with (default: CUSTOMS_KEY_REGISTRY_FILE or the local stack)',
+      )
       .option('--json', 'machine-readable report: {ok, counts, topics, findings[]}'),
   ).action(
     async (
       o: KafkaOptions & {
+        keyRegistry?: string;
         from?: string;
         to?: string;
         mrn?: string;
@@ -168,6 +174,8 @@ export function registerAuditCommand(program: Command): void {
         { from, to, mrn: o.mrn },
         { onProgress: bar.update, idleTimeoutMs: idleMs(o) },
         SERVICES.map((svc) => `${o.topicPrefix ?? ''}${dlqTopic(svc)}`),
+        // The public keys records are checked against; without them verify does not run.
+        loadKeyRegistry(o.keyRegistry ? { CUSTOMS_KEY_REGISTRY_FILE: o.keyRegistry } : process.env),
       ).finally(() => bar.stop());
       process.stdout.write(
         `${o.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report)}\n`,
