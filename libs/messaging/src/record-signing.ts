@@ -86,6 +86,19 @@ export function signerFor(principal: string, env: NodeJS.ProcessEnv = process.en
   return signerFromFile(principal, file);
 }
 
+/** Where a tool that signs as several principals gets each one's signer (see signerFor). */
+export type SignerSource = (principal: string) => RecordSigner;
+
+/** signerFor, each key read once. */
+export function localSigners(env: NodeJS.ProcessEnv = process.env): SignerSource {
+  const cache = new Map<string, RecordSigner>();
+  return (principal) => {
+    let s = cache.get(principal);
+    if (!s) cache.set(principal, (s = signerFor(principal, env)));
+    return s;
+  };
+}
+
 /** The key registry: `CUSTOMS_KEY_REGISTRY_FILE`, by default the local stack's. */
 export function loadKeyRegistry(env: NodeJS.ProcessEnv = process.env): KeyRegistry {
   const file = env.CUSTOMS_KEY_REGISTRY_FILE || join(localSigningKeysDir(env), 'registry.json');
