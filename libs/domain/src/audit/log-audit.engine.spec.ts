@@ -426,18 +426,24 @@ describe('LogAuditor authorship', () => {
     const other = { ...recs[4], offset: '2', value: JSON.stringify(forged) };
     const r = audit([...recs, copy, other]);
     const dup = r.findings.filter((f) => f.code === 'DUPLICATE_EVENT_ID');
-    expect(dup).toEqual([
+    const at = (offset: string, other: string) =>
       expect.objectContaining({
         severity: 'error',
         topic: TOPICS.held,
         partition: 0,
-        offset: '2',
+        offset,
         mrn: MRN,
         eventId: held.eventId,
-        duplicateOf: { topic: TOPICS.held, partition: 0, offset: '0' },
-      }),
-    ]);
-    expect(dup[0].message).toContain(`${TOPICS.held}[0]@0`);
+        duplicateOf: { topic: TOPICS.held, partition: 0, offset: other },
+      });
+    // The first place of each content under the id: the original and the forgery.
+    expect(dup).toEqual([at('0', '2'), at('2', '0')]);
+    expect(dup[1].message).toContain(`${TOPICS.held}[0]@0`);
+    // Whatever order the partitions were read in.
+    const reversed = audit([other, ...recs, copy]).findings.filter(
+      (f) => f.code === 'DUPLICATE_EVENT_ID',
+    );
+    expect(reversed).toEqual(dup);
     expect(r.findings.find((f) => f.code === 'DUPLICATE_RECORD')).toMatchObject({
       severity: 'warning',
       offset: '1',
@@ -451,7 +457,8 @@ describe('LogAuditor authorship', () => {
       key: MRN,
       value: JSON.stringify(forged),
     };
-    expect(audit([...recs, payment]).findings.map((f) => [f.code, f.topic])).toEqual([
+    expect(audit([payment, ...recs]).findings.map((f) => [f.code, f.topic])).toEqual([
+      ['DUPLICATE_EVENT_ID', TOPICS.held],
       ['DUPLICATE_EVENT_ID', TOPICS.payments],
     ]);
   });

@@ -216,6 +216,18 @@ interface Unreadable extends Location {
   message: string;
 }
 
+/** Where an event id was read, and what it named there. */
+interface IdUse {
+  topic: string;
+  partition: number;
+  offset: string;
+  hash: string;
+  mrn: string | null;
+  lrn: string;
+  sequence: number;
+  type: string;
+}
+
 const posKey = (topic: string, partition: number, offset: string) =>
   `${topic}:${partition}:${offset}`;
 
@@ -284,8 +296,9 @@ export class LogAuditor {
   private timestamps?: Map<string, string>;
   private readonly authorship: AuditFinding[] = [];
   /** Every event id read, on any topic, with where it was first seen and its hash. */
-  private readonly eventIds = new Map<string, Location & { hash: string }>();
-  private readonly duplicateIds: AuditFinding[] = [];
+  private readonly eventIds = new Map<string, IdUse>();
+  /** Event ids read more than once: every place of each (rare, so kept apart). */
+  private readonly repeatedIds = new Map<string, IdUse[]>();
 
   constructor(private readonly options: AuditorOptions = {}) {}
 
@@ -383,34 +396,72 @@ export class LogAuditor {
   /**
    * One event id, one event: another record with the same id and other content (a forgery
    * that reuses an id, so consumers that deduplicate by id would drop the real one or the
-   * forged one) is an error naming both places. An exact copy is a DUPLICATE_RECORD warning
-   * on declaration topics (a republish) and nothing elsewhere.
+   * forged one) is an error at each place, naming the others. An exact copy is a
+   * DUPLICATE_RECORD warning on declaration topics (a republish) and nothing elsewhere.
    */
   private noteEventId(envelope: EventEnvelope, loc: Location): void {
-    const first = this.eventIds.get(envelope.eventId);
-    if (!first) {
-      this.eventIds.set(envelope.eventId, { ...loc, hash: envelope.hash });
-      return;
-    }
-    if (first.hash === envelope.hash) return;
-    this.duplicateIds.push({
-      severity: 'error',
-      code: 'DUPLICATE_EVENT_ID',
-      message: `event id ${envelope.eventId} is also the id of another event at ${first.topic}[${first.partition}]@${first.offset}`,
+    const use: IdUse = {
       topic: loc.topic,
       partition: loc.partition,
       offset: loc.offset,
+      hash: envelope.hash,
       mrn: envelope.mrn,
       lrn: envelope.lrn,
-      eventId: envelope.eventId,
       sequence: envelope.sequence,
       type: envelope.type,
-      duplicateOf: { topic: first.topic, partition: first.partition, offset: first.offset },
-    });
+    };
+    const repeated = this.repeatedIds.get(envelope.eventId);
+    const first = this.eventIds.get(envelope.eventId);
+    if (repeated) repeated.push(use);
+    else if (first) this.repeatedIds.set(envelope.eventId, [first, use]);
+    else this.eventIds.set(envelope.eventId, use);
+  }
+
+  /**
+   * For an id that names events of different content: one finding at the first place (in log
+   * position order, so whatever order partitions were read in) of each content, naming the
+   * others. Exact copies are not repeated here.
+   */
+  private reusedIdFindings(): AuditFinding[] {
+    const out: AuditFinding[] = [];
+    const where = (u: IdUse) => `${u.topic}[${u.partition}]@${u.offset}`;
+    for (const [eventId, uses] of this.repeatedIds) {
+      const byContent = new Map<string, IdUse>();
+      for (const u of [...uses].sort(
+        (a, b) =>
+          a.topic.localeCompare(b.topic) ||
+          a.partition - b.partition ||
+          Number(BigInt(a.offset) - BigInt(b.offset)),
+      ))
+        if (!byContent.has(u.hash)) byContent.set(u.hash, u);
+      if (byContent.size < 2) continue;
+      const sorted = [...byContent.values()];
+      for (const [i, u] of sorted.entries()) {
+        const other = sorted[i === 0 ? 1 : 0];
+        out.push({
+          severity: 'error',
+          code: 'DUPLICATE_EVENT_ID',
+          message: `event id ${eventId} also names another event at ${sorted
+            .filter((x) => x !== u)
+            .map(where)
+            .join(', ')}`,
+          topic: u.topic,
+          partition: u.partition,
+          offset: u.offset,
+          mrn: u.mrn,
+          lrn: u.lrn,
+          eventId,
+          sequence: u.sequence,
+          type: u.type,
+          duplicateOf: { topic: other.topic, partition: other.partition, offset: other.offset },
+        });
+      }
+    }
+    return out;
   }
 
   finish(scope: AuditScope = {}): AuditResult {
-    const findings: AuditFinding[] = [...this.authorship, ...this.duplicateIds];
+    const findings: AuditFinding[] = [...this.authorship, ...this.reusedIdFindings()];
     let rejectedAtIntake = 0;
     // A submission that was not an envelope (or had a wrong hash) is the sender's fault if intake
     // rejected it by position; otherwise the log was altered.
