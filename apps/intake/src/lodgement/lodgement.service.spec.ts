@@ -1,4 +1,5 @@
 import {
+  AcceptedPayload,
   Declaration,
   EVENT_TYPES,
   EventEnvelope,
@@ -24,7 +25,7 @@ import { seedDeclarableCodes } from '@customs/reference-data';
 import { DeclarationGenerator } from '@customs/simulation';
 import { NomenclatureCatalog } from '../reference/nomenclature.catalog';
 import { DeclarationValidator } from './declaration.validator';
-import { LodgementService, SubmissionInput } from './lodgement.service';
+import { LodgementService, SubmissionInput, submittedBy } from './lodgement.service';
 
 /** The repositories' contracts in memory (the Mongo ones run in the e2e suites). */
 class MemoryLodgements extends LodgementRepository {
@@ -272,6 +273,28 @@ describe('LodgementService.decideSubmissions', () => {
       { input: submission(d), origin: at(4), signer: `bp-${d.borderPost}` },
       { input: submission(gen.next(24)), origin: at(5), signer: 'svc-intake' },
     ]);
-    expect(own.filter((o) => o.topic === TOPICS.accepted)).toHaveLength(2);
+    const accepted = own.filter((o) => o.topic === TOPICS.accepted);
+    // The accountable submitter is recorded: the border post's principal, or intake's.
+    expect(accepted.map((o) => (o.value.payload as AcceptedPayload).submittedBy)).toEqual([
+      `bp-${d.borderPost}`,
+      'svc-intake',
+    ]);
+  });
+});
+
+describe('submittedBy', () => {
+  it('names the signing border post, or intake and the authenticated HTTP caller', () => {
+    const d = gen.next(31);
+    const http = firstEvent<SubmittedPayload>({
+      type: EVENT_TYPES.submitted,
+      schemaVersion: 1,
+      lrn: d.lrn,
+      producer: 'intake@1',
+      payload: { declaration: d, channel: 'http', submittedBy: 'post.NL-VNL-VENLO' },
+    });
+    expect(submittedBy(http, 'svc-intake')).toBe('svc-intake:post.NL-VNL-VENLO');
+    expect(submittedBy(submission(d), 'svc-intake')).toBe('svc-intake');
+    // A border post cannot name someone else: its own key is the identity.
+    expect(submittedBy(http, 'bp-NL-VNL-VENLO')).toBe('bp-NL-VNL-VENLO');
   });
 });

@@ -107,6 +107,16 @@ export function signerMismatch(
   };
 }
 
+/**
+ * Who is accountable for an accepted submission: the border post whose key signed it, or,
+ * for one intake signed (the HTTP path), the authenticated caller intake recorded in it.
+ */
+export function submittedBy(submitted: EventEnvelope<SubmittedPayload>, signer: string): string {
+  if (signer !== 'svc-intake') return signer;
+  const by = (submitted.payload as Partial<SubmittedPayload>).submittedBy;
+  return typeof by === 'string' && by ? `${signer}:${by}` : signer;
+}
+
 /** A submission that passed the checks, waiting for its lodgement. */
 interface Candidate {
   inputId: string;
@@ -114,6 +124,8 @@ interface Candidate {
   declaration: Declaration;
   hash: string;
   nomenclatureVersion: string;
+  /** Who is accountable for the submission (see submittedBy). */
+  submittedBy: string;
 }
 
 /** A decided candidate, and the lodgement its declarant + LRN has from then on. */
@@ -171,7 +183,12 @@ export class LodgementService {
    */
   async lodgeOverHttp(
     body: unknown,
-    options: { idempotencyKey?: string; traceparent?: string } = {},
+    options: {
+      idempotencyKey?: string;
+      traceparent?: string;
+      /** The authenticated caller (token subject), recorded in the submission. */
+      submittedBy?: string;
+    } = {},
   ): Promise<LodgeResult> {
     const keyProblem = idempotencyKeyProblem(options.idempotencyKey);
     if (keyProblem) return { kind: 'invalid', reasons: [keyProblem] };
@@ -198,7 +215,11 @@ export class LodgementService {
       lrn: declaration.lrn,
       producer: PRODUCER,
       occurredAt: now,
-      payload: { declaration, channel: 'http' },
+      payload: {
+        declaration,
+        channel: 'http',
+        ...(options.submittedBy !== undefined && { submittedBy: options.submittedBy }),
+      },
     });
     const claim: IdempotencyClaim = {
       declarantId,
@@ -375,6 +396,7 @@ export class LodgementService {
       declaration,
       hash: payloadHash(declaration),
       nomenclatureVersion: validation.nomenclatureVersion,
+      submittedBy: submittedBy(submitted, signer!),
     };
   }
 
@@ -442,16 +464,30 @@ export class LodgementService {
     result: CreateLodgementResult,
     timeline: TimelineAppend[],
   ): Settled | null {
-    const { submitted, declaration, hash, nomenclatureVersion } = c;
+    const { submitted, declaration, hash, nomenclatureVersion, submittedBy } = c;
     if (result.created)
       return {
-        outputs: this.accept(submitted, declaration, lodgement, nomenclatureVersion, timeline),
+        outputs: this.accept(
+          submitted,
+          declaration,
+          lodgement,
+          nomenclatureVersion,
+          submittedBy,
+          timeline,
+        ),
         owner: lodgement,
       };
     const existing = result.existing;
     if (existing.submittedEventId === submitted.eventId)
       return {
-        outputs: this.accept(submitted, declaration, existing, nomenclatureVersion, timeline),
+        outputs: this.accept(
+          submitted,
+          declaration,
+          existing,
+          nomenclatureVersion,
+          submittedBy,
+          timeline,
+        ),
         owner: existing,
       };
     if (existing.declarantId !== declaration.declarant.id || existing.lrn !== declaration.lrn)
@@ -479,6 +515,7 @@ export class LodgementService {
     declaration: Declaration,
     lodgement: Lodgement,
     nomenclatureVersion: string,
+    submittedBy: string,
     timeline: TimelineAppend[],
   ): OutgoingRecord[] {
     const accepted = nextEvent<AcceptedPayload>(submitted, {
@@ -494,6 +531,7 @@ export class LodgementService {
           acceptedAt: lodgement.acceptedAt,
           referenceData: { nomenclature: nomenclatureVersion },
         },
+        submittedBy,
       },
     });
     const head = {
