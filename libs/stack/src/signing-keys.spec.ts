@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registryEntry, signRecord, verifyRecordSignature } from '@customs/contracts';
-import { loadKeyRegistry, loadSigner, signerFor } from '@customs/messaging';
+import { loadKeyRegistry, loadSigner, localSigningKeysDir, signerFor } from '@customs/messaging';
 import { ensureSigningKeys, signingKeyPaths } from './signing-keys';
 
 describe('local signing keys', () => {
@@ -69,6 +69,16 @@ describe('local signing keys', () => {
     for (const principal of ['svc-intake', 'svc-risk'])
       expect(registry.keys.has(loadSigner(principal, env).keyId)).toBe(true);
     expect(signingKeyPaths(env).registry).toBe(join(dir, 'keys', 'registry.json'));
+  });
+
+  it("the services' default key directory is the stack's, however the data dir is set", () => {
+    for (const e of [
+      { CUSTOMS_DATA_DIR: dir },
+      { CUSTOMS_CACHE_DIR: dir },
+      { XDG_CACHE_HOME: dir },
+      { HOME: dir },
+    ])
+      expect(localSigningKeysDir(e)).toBe(signingKeyPaths(e).dir);
   });
 
   it('a service without its key, or without the registry, is told which variable to set', () => {
