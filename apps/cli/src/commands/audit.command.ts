@@ -86,7 +86,7 @@ export function formatVerifyReport(r: VerifyReport): string {
       )
       .join('\n        ')}`,
   ];
-  if (r.findings.length === 0) lines.push('no findings: every hash, link and record checks out');
+  if (r.findings.length === 0) lines.push('no findings: every hash, link, record and signature checks out');
   else {
     lines.push(`${c.errors} errors, ${c.warnings} warnings:`);
     for (const f of r.findings) {
@@ -94,6 +94,7 @@ export function formatVerifyReport(r: VerifyReport): string {
         f.mrn && `MRN ${f.mrn}`,
         f.lrn && `LRN ${f.lrn}`,
         f.sequence && `seq ${f.sequence}`,
+        f.signer && `signed by ${f.signer}`,
       ]
         .filter(Boolean)
         .join(' ');
