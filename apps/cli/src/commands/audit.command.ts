@@ -86,7 +86,8 @@ export function formatVerifyReport(r: VerifyReport): string {
       )
       .join('\n        ')}`,
   ];
-  if (r.findings.length === 0) lines.push('no findings: every hash, link, record and signature checks out');
+  if (r.findings.length === 0)
+    lines.push('no findings: every hash, link, record and signature checks out');
   else {
     lines.push(`${c.errors} errors, ${c.warnings} warnings:`);
     for (const f of r.findings) {
