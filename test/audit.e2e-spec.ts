@@ -226,7 +226,7 @@ describe('audit verify over copies of the log in scratch topics', () => {
       tampered[ic].headers!,
       signRecord(
         { topic: TOPICS.accepted, key: tampered[ic].key, value: tampered[ic].value },
-        signerFor('bp-NL-VNL-VENLO'),
+        signerFor('bp-nl-vnl-venlo'),
       ),
     );
     // d: a signed payment that reuses the id of d's valued event
@@ -246,7 +246,7 @@ describe('audit verify over copies of the log in scratch topics', () => {
       value: paymentValue,
       headers: signRecord(
         { topic: TOPICS.payments, key: valuedD.mrn, value: paymentValue },
-        signerFor('pay-LOCAL-BANK'),
+        signerFor('pay-local-bank'),
       ),
     };
     const { prefix, copied } = await scratchCopy('authorship', [...tampered, forgedPayment]);

@@ -391,7 +391,7 @@ describe('release: officers, payments and notifications over the real broker and
     const [sent] = await harness.producer.send({
       topic: TOPICS.payments,
       // Resent by the bank's payment system, with its own key.
-      messages: signedAs('pay-LOCAL-BANK', TOPICS.payments, [
+      messages: signedAs('pay-local-bank', TOPICS.payments, [
         { key: greenMrn, value: JSON.stringify(payments[0]) },
       ]),
     });

@@ -32,8 +32,8 @@ export function signedSubmissions(messages: Message[]): Message[] {
     } catch {
       post = undefined;
     }
-    const principal = LOCAL_POSTS.includes(`bp-${String(post)}`)
-      ? `bp-${String(post)}`
+    const principal = LOCAL_POSTS.includes(`bp-${String(post).toLowerCase()}`)
+      ? `bp-${String(post).toLowerCase()}`
       : LOCAL_POSTS[0];
     return signedAs(principal, TOPICS.submitted, [m])[0];
   });

@@ -34,7 +34,7 @@ function signer(principal: string): RecordSigner & { entry: ReturnType<typeof re
 }
 const intake = signer('svc-intake');
 const risk = signer('svc-risk');
-const post = signer('bp-NL-VNL-VENLO');
+const post = signer('bp-nl-vnl-venlo');
 const unregistered = signer('svc-intake');
 const registry = parseKeyRegistry({
   version: 1,
@@ -209,7 +209,7 @@ describe('KafkaTransport: signatures and signer policy at the door', () => {
     ]);
     // A border post may write the topic: its malformed record goes to intake, to be rejected.
     expect(seen.map((s) => ('malformed' in s ? s.record.key : null))).toEqual(['LRN-8']);
-    expect(seen[0].record.signer).toBe('bp-NL-VNL-VENLO');
+    expect(seen[0].record.signer).toBe('bp-nl-vnl-venlo');
     expect(out.map((o) => (o.headers as Record<string, string>)['dlq-error-code'])).toEqual([
       'SIGNATURE_MISSING',
       'SIGNER_NOT_ALLOWED',

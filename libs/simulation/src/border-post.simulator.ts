@@ -10,9 +10,12 @@ import {
 import { localSigners, SignerSource } from '@customs/messaging';
 import { Message, Producer } from 'kafkajs';
 
-/** The principal of the border post a declaration is lodged at: it signs the submission. */
-export const borderPostPrincipal = (declaration: Declaration): string =>
-  `bp-${declaration.borderPost}`;
+/**
+ * The principal of the border post a declaration is lodged at, which signs the submission
+ * (the principals table's name: `bp-` and the post id in lower case).
+ */
+const postSigner = (declaration: Declaration): string =>
+  `bp-${String(declaration.borderPost).toLowerCase()}`;
 
 /**
  * The record a border post puts on the submitted topic for one declaration (sealed envelope),
@@ -42,10 +45,7 @@ export function submittedRecord(
       'content-type': 'application/json',
       // null: unsigned, for tests that show an unsigned submission is refused.
       ...(signers &&
-        signRecord(
-          { topic: TOPICS.submitted, key, value },
-          signers(borderPostPrincipal(declaration)),
-        )),
+        signRecord({ topic: TOPICS.submitted, key, value }, signers(postSigner(declaration)))),
     },
   };
 }

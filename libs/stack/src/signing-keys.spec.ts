@@ -16,7 +16,7 @@ describe('local signing keys', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates a private key per principal (0600) and a registry of the public keys', () => {
-    const paths = ensureSigningKeys(['svc-intake', 'bp-NL-VNL-VENLO'], env);
+    const paths = ensureSigningKeys(['svc-intake', 'bp-nl-vnl-venlo'], env);
     expect(paths.dir).toBe(join(dir, 'keys'));
     expect(statSync(paths.keyFile('svc-intake')).mode & 0o777).toBe(0o600);
     const text = readFileSync(paths.registry, 'utf8');
@@ -24,7 +24,7 @@ describe('local signing keys', () => {
     const registry = loadKeyRegistry(env);
     expect(registry.version).toBe(1);
     expect([...registry.keys.values()].map((k) => k.principal).sort()).toEqual([
-      'bp-NL-VNL-VENLO',
+      'bp-nl-vnl-venlo',
       'svc-intake',
     ]);
     // The loaders' default paths are the stack's.
@@ -33,7 +33,7 @@ describe('local signing keys', () => {
     expect(
       verifyRecordSignature({ ...record, headers: signRecord(record, signer) }, registry),
     ).toMatchObject({ ok: true, principal: 'svc-intake' });
-    expect(signerFor('bp-NL-VNL-VENLO', env).keyId).toMatch(/^bp-NL-VNL-VENLO:/);
+    expect(signerFor('bp-nl-vnl-venlo', env).keyId).toMatch(/^bp-nl-vnl-venlo:/);
   });
 
   it('keeps keys and version on later calls; a new principal makes a new version', () => {

@@ -31,10 +31,10 @@ export const LOCAL_SIGNING_PRINCIPALS: readonly string[] = [
   'svc-valuation',
   'svc-release',
   'svc-audit',
-  'bp-NL-RTM-MAASVLAKTE',
-  'bp-NL-AMS-SCHIPHOL',
-  'bp-NL-VNL-VENLO',
-  'pay-LOCAL-BANK',
+  'bp-nl-rtm-maasvlakte',
+  'bp-nl-ams-schiphol',
+  'bp-nl-vnl-venlo',
+  'pay-local-bank',
 ];
 
 export interface SigningKeyPaths {

@@ -134,7 +134,7 @@ describe('checkChaosRun', () => {
 
   it('with the key registry, an unsigned or wrongly signed record is a chain break', () => {
     const signers = new Map<string, RecordSigner>();
-    const entries = ['bp-B1', 'svc-intake', 'svc-risk', 'svc-valuation', 'svc-release'].map(
+    const entries = ['bp-b1', 'svc-intake', 'svc-risk', 'svc-valuation', 'svc-release'].map(
       (principal) => {
         const { privateKey, publicKey } = generateKeyPairSync('ed25519');
         signers.set(principal, { principal, keyId: keyIdOf(principal, publicKey), privateKey });
@@ -142,7 +142,7 @@ describe('checkChaosRun', () => {
       },
     );
     const registry = parseKeyRegistry({ version: 1, keys: entries });
-    const by = ['bp-B1', 'svc-intake', 'svc-risk', 'svc-valuation', 'svc-release', 'svc-release'];
+    const by = ['bp-b1', 'svc-intake', 'svc-risk', 'svc-valuation', 'svc-release', 'svc-release'];
     const signed = records(chain('L9')).map((r, i) => ({
       ...r,
       headers: signRecord(r, signers.get(by[i])!),

@@ -132,8 +132,8 @@ const malformed: MalformedRecord = {
 /** Submissions come from the border post they are lodged at. */
 const signerOf = (input: EventEnvelope | MalformedRecord) =>
   'malformed' in input
-    ? 'bp-NL-VNL-VENLO'
-    : `bp-${(input.payload as SubmittedPayload).declaration.borderPost}`;
+    ? 'bp-nl-vnl-venlo'
+    : `bp-${(input.payload as SubmittedPayload).declaration.borderPost.toLowerCase()}`;
 
 /** One partition's chunk: a good one, a malformed one, resubmissions and conflicts of it. */
 function chunk(): SubmissionInput[] {
@@ -247,7 +247,7 @@ describe('LodgementService.decideSubmissions', () => {
     const other = d.borderPost === 'NL-AMS-SCHIPHOL' ? 'NL-VNL-VENLO' : 'NL-AMS-SCHIPHOL';
     const at = (offset: number) => ({ topic: TOPICS.submitted, partition: 2, offset: `${offset}` });
     const inputs = [
-      { input: submission(d), origin: at(1), signer: `bp-${other}` },
+      { input: submission(d), origin: at(1), signer: `bp-${other.toLowerCase()}` },
       { input: submission(gen.next(22)), origin: at(2), signer: 'svc-risk' },
       { input: submission(gen.next(23)), origin: at(3) },
     ];
@@ -261,7 +261,7 @@ describe('LodgementService.decideSubmissions', () => {
         code: 'SIGNER_NOT_BORDER_POST',
         path: 'payload.declaration.borderPost',
         message: expect.stringContaining(
-          `bp-${other}, which may lodge only at border post ${other}, not ${d.borderPost}`,
+          `bp-${other.toLowerCase()}, which may lodge only at its own border post; this declaration is lodged at ${d.borderPost}`,
         ),
       },
     ]);
@@ -270,13 +270,13 @@ describe('LodgementService.decideSubmissions', () => {
     expect(lodgements.rows.size).toBe(0);
     // Its own post, or intake's HTTP path, lodges it.
     const own = await service.decideSubmissions([
-      { input: submission(d), origin: at(4), signer: `bp-${d.borderPost}` },
+      { input: submission(d), origin: at(4), signer: `bp-${d.borderPost.toLowerCase()}` },
       { input: submission(gen.next(24)), origin: at(5), signer: 'svc-intake' },
     ]);
     const accepted = own.filter((o) => o.topic === TOPICS.accepted);
     // The accountable submitter is recorded: the border post's principal, or intake's.
     expect(accepted.map((o) => (o.value.payload as AcceptedPayload).submittedBy)).toEqual([
-      `bp-${d.borderPost}`,
+      `bp-${d.borderPost.toLowerCase()}`,
       'svc-intake',
     ]);
   });
@@ -295,6 +295,6 @@ describe('submittedBy', () => {
     expect(submittedBy(http, 'svc-intake')).toBe('svc-intake:post.NL-VNL-VENLO');
     expect(submittedBy(submission(d), 'svc-intake')).toBe('svc-intake');
     // A border post cannot name someone else: its own key is the identity.
-    expect(submittedBy(http, 'bp-NL-VNL-VENLO')).toBe('bp-NL-VNL-VENLO');
+    expect(submittedBy(http, 'bp-nl-vnl-venlo')).toBe('bp-nl-vnl-venlo');
   });
 });

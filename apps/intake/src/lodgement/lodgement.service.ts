@@ -87,19 +87,24 @@ export interface SubmissionInput {
  * signs only what it authenticated over HTTP (where requireMayLodge checked the caller).
  * Anything else (no verified signer) is refused.
  */
+/** The principal of a border post (as the principals table names it: `bp-` and the id in lower case). */
+const borderPostSigner = (post: string) => `bp-${post.toLowerCase()}`;
+
 export function signerMismatch(
   signer: string | undefined,
   declaration: Declaration,
 ): RejectionReason | null {
   if (signer === 'svc-intake') return null;
-  if (signer?.startsWith('bp-'))
-    return declaration.borderPost === signer.slice(3)
+  if (signer?.startsWith('bp-')) {
+    const expected = borderPostSigner(declaration.borderPost);
+    return signer === expected
       ? null
       : {
           code: 'SIGNER_NOT_BORDER_POST',
           path: 'payload.declaration.borderPost',
-          message: `signed by ${signer}, which may lodge only at border post ${signer.slice(3)}, not ${declaration.borderPost}`,
+          message: `signed by ${signer}, which may lodge only at its own border post; this declaration is lodged at ${declaration.borderPost} (signer ${expected})`,
         };
+  }
   return {
     code: 'SIGNER_NOT_ALLOWED',
     path: 'payload.declaration',

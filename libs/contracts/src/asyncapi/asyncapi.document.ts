@@ -33,7 +33,7 @@ const SIGNATURE_HEADERS = {
   },
   [KEY_ID_HEADER]: {
     type: 'string',
-    pattern: '^[a-z]+(-[A-Za-z0-9]+)*:[0-9a-f]{16}$',
+    pattern: '^[a-z]+(-[A-Za-z0-9.]+)*:[0-9a-f]{16}$',
     description: '<principal>:<first 16 hex of SHA-256 of the raw public key>, in the key registry',
   },
 };

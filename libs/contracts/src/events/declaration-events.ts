@@ -45,7 +45,7 @@ export interface AcceptedPayload {
   declaration: Declaration;
   acceptance: Acceptance;
   /**
-   * Who is accountable for the submission: the signer of a Kafka submission (`bp-<POST>`), or
+   * Who is accountable for the submission: the signer of a Kafka submission (`bp-<post id in lower case>`), or
    * `svc-intake:<token subject>` for one lodged over HTTP. Absent on events from before.
    */
   submittedBy?: string;

@@ -21,11 +21,11 @@ describe('key registry', () => {
 
   it('parses a registry and looks keys up by id', () => {
     const a = pair();
-    const entry = registryEntry('bp-NL-VNL-VENLO', a.publicKey, at);
+    const entry = registryEntry('bp-nl-vnl-venlo', a.publicKey, at);
     const registry = parseKeyRegistry(JSON.stringify({ version: 3, keys: [entry] }));
     expect(registry.version).toBe(3);
     const found = lookupKey(registry, entry.keyId, Date.parse('2026-02-01T00:00:00Z'));
-    expect(found.valid && found.key.principal).toBe('bp-NL-VNL-VENLO');
+    expect(found.valid && found.key.principal).toBe('bp-nl-vnl-venlo');
   });
 
   it('refuses a key id that is not derived from its key, twice-listed ids, private keys, other key types', () => {
@@ -74,7 +74,7 @@ describe('key registry', () => {
 
   it('a key is valid from notBefore, until notAfter, and not from its revocation on', () => {
     const entry = {
-      ...registryEntry('pay-LOCAL-BANK', pair().publicKey, at),
+      ...registryEntry('pay-local-bank', pair().publicKey, at),
       notAfter: '2026-06-01T00:00:00Z',
       revokedAt: '2026-03-01T00:00:00Z',
     };

@@ -43,8 +43,8 @@ export class KeyRegistryError extends Error {
   }
 }
 
-/** Principal names: lower-case service or partner names, border-post and bank ids upper case. */
-const PRINCIPAL = /^[a-z]+(-[A-Za-z0-9]+)*$/;
+/** Principal names as the principals table makes them: `svc-intake`, `bp-nl-vnl-venlo`, `pay-local-bank`. */
+const PRINCIPAL = /^[a-z]+(-[A-Za-z0-9.]+)*$/;
 
 /** The 32 raw bytes of an Ed25519 public key (the JWK `x`), which the key id is derived from. */
 export function rawPublicKey(key: KeyObject): Buffer {

@@ -23,7 +23,7 @@ const entryOf = (s: RecordSigner, extra: object = {}) => ({
 });
 
 const intake = signer('svc-intake');
-const post = signer('bp-NL-VNL-VENLO');
+const post = signer('bp-nl-vnl-venlo');
 const registry = parseKeyRegistry({ version: 1, keys: [entryOf(intake), entryOf(post)] });
 const record = {
   topic: 'customs.declarations.accepted.v1',

@@ -4,8 +4,8 @@ import { checkSignerPolicy } from './signer-policy';
 
 const T = TOPICS;
 const E = EVENT_TYPES;
-const BP = 'bp-NL-RTM-MAASVLAKTE';
-const PAY = 'pay-LOCAL-BANK';
+const BP = 'bp-nl-rtm-maasvlakte';
+const PAY = 'pay-local-bank';
 const PRINCIPALS = [
   'svc-intake',
   'svc-risk',
@@ -52,7 +52,7 @@ describe('signer policy', () => {
   });
 
   it('allows any border post on the submitted topic, but not a bare prefix', () => {
-    expect(checkSignerPolicy(T.submitted, E.submitted, 'bp-NL-AMS-SCHIPHOL').ok).toBe(true);
+    expect(checkSignerPolicy(T.submitted, E.submitted, 'bp-nl-ams-schiphol').ok).toBe(true);
     expect(checkSignerPolicy(T.submitted, E.submitted, 'bp-').ok).toBe(false);
     expect(checkSignerPolicy(T.payments, E.payment, 'pay-').ok).toBe(false);
   });

@@ -302,7 +302,7 @@ describe('LogAuditor authorship', () => {
   const keys = new Map<string, RecordSigner>();
   const entries: KeyRegistryEntry[] = [];
   for (const principal of [
-    'bp-NL-VNL-VENLO',
+    'bp-nl-vnl-venlo',
     'svc-intake',
     'svc-risk',
     'svc-valuation',
@@ -314,7 +314,7 @@ describe('LogAuditor authorship', () => {
   }
   const registry = parseKeyRegistry({ version: 1, keys: entries });
   const PRODUCER_OF: Partial<Record<TopicRole, string>> = {
-    submitted: 'bp-NL-VNL-VENLO',
+    submitted: 'bp-nl-vnl-venlo',
     accepted: 'svc-intake',
     riskAssessed: 'svc-risk',
     valued: 'svc-valuation',
@@ -374,10 +374,10 @@ describe('LogAuditor authorship', () => {
     const plain = records(declarationChain('L1'));
     const recs = signed(plain);
     // A release decision signed by the border post (its key is registered).
-    recs[5] = signed([plain[5]], '', 'bp-NL-VNL-VENLO')[0];
+    recs[5] = signed([plain[5]], '', 'bp-nl-vnl-venlo')[0];
     const r = verify(recs);
     expect(located(r)).toEqual([['SIGNER_NOT_ALLOWED', 'error', TOPICS.released, 0, '0', MRN]]);
-    expect(r.findings[0]).toMatchObject({ signer: 'bp-NL-VNL-VENLO', type: 'DeclarationReleased' });
+    expect(r.findings[0]).toMatchObject({ signer: 'bp-nl-vnl-venlo', type: 'DeclarationReleased' });
 
     const withoutRisk = parseKeyRegistry({
       version: 2,
