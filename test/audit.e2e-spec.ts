@@ -1,4 +1,5 @@
-import { EventEnvelope, TOPICS } from '@customs/contracts';
+import { EventEnvelope, sealEnvelope, signRecord, TOPICS } from '@customs/contracts';
+import { loadKeyRegistry, signerFor } from '@customs/messaging';
 import { assignMrn, AuditFinding, LogRecord, readEnvelope } from '@customs/domain';
 import { resolveAuditTopics } from '../apps/cli/src/audit/audit-topics';
 import { readLog } from '../apps/cli/src/audit/kafka-log.reader';
@@ -30,7 +31,14 @@ const envelopeOf = (r: LogRecord): EventEnvelope | null => {
 };
 
 async function verifyCopy(prefix: string): Promise<VerifyReport> {
-  return runVerify(harness.kafka, resolveAuditTopics(prefix), {}, { idleTimeoutMs: 10_000 });
+  return runVerify(
+    harness.kafka,
+    resolveAuditTopics(prefix),
+    {},
+    { idleTimeoutMs: 10_000 },
+    [],
+    loadKeyRegistry(),
+  );
 }
 
 async function scratchCopy(
@@ -187,7 +195,77 @@ describe('audit verify over copies of the log in scratch topics', () => {
     expect(narrowed.exitCode).toBe(4);
     expect(
       (JSON.parse(narrowed.stdout) as VerifyReport).findings.map((x) => [x.code, x.mrn]),
-    ).toEqual([['HASH_MISMATCH', mrnOf(a)]]);
+    ).toEqual([
+      ['HASH_MISMATCH', mrnOf(a)],
+      // The altered bytes no longer match valuation's signature either.
+      ['SIGNATURE_INVALID', mrnOf(a)],
+    ]);
+  });
+
+  it('finds who wrote what: unsigned, forged, re-signed by the wrong principal, and a reused event id', async () => {
+    const [a, b, c, d] = lrns;
+    const tampered = records.map((r) => ({ ...r, headers: { ...r.headers } }));
+    const at = (lrn: string, role: LogRecord['role']) => records.indexOf(recordOf(lrn, role));
+    // a: the accepted record without its signature (a plain client wrote it)
+    const ia = at(a, 'accepted');
+    delete tampered[ia].headers!['customs-signature'];
+    delete tampered[ia].headers!['customs-key-id'];
+    // b: the chain's last record rewritten with a recomputed hash (no link after it to break),
+    // its signature kept: only the signature shows it
+    const lastB = records
+      .filter((r) => (r.role === 'held' || r.role === 'released') && envelopeOf(r)?.lrn === b)
+      .sort((x, y) => envelopeOf(y)!.sequence - envelopeOf(x)!.sequence)[0];
+    const ib = records.indexOf(lastB);
+    const lastOfB = envelopeOf(tampered[ib])!;
+    tampered[ib].value = JSON.stringify(
+      sealEnvelope({ ...lastOfB, producer: 'forger' } as EventEnvelope),
+    );
+    // c: the accepted record re-signed by a border post, which may only submit
+    const ic = at(c, 'accepted');
+    Object.assign(
+      tampered[ic].headers!,
+      signRecord(
+        { topic: TOPICS.accepted, key: tampered[ic].key, value: tampered[ic].value },
+        signerFor('bp-nl-vnl-venlo'),
+      ),
+    );
+    // d: a signed payment that reuses the id of d's valued event
+    const valuedD = envelopeOf(recordOf(d, 'valued'))!;
+    const payment = sealEnvelope({
+      ...valuedD,
+      type: 'PaymentReceived',
+      sequence: 99,
+    } as EventEnvelope);
+    const paymentValue = JSON.stringify(payment);
+    const forgedPayment: LogRecord = {
+      role: 'payments',
+      topic: TOPICS.payments,
+      partition: recordOf(d, 'valued').partition,
+      offset: '0',
+      key: valuedD.mrn,
+      value: paymentValue,
+      headers: signRecord(
+        { topic: TOPICS.payments, key: valuedD.mrn, value: paymentValue },
+        signerFor('pay-local-bank'),
+      ),
+    };
+    const { prefix, copied } = await scratchCopy('authorship', [...tampered, forgedPayment]);
+    const where = (r: LogRecord) => copied.find((x) => x.source === r);
+    const report = await verifyCopy(prefix);
+    expect(report.ok).toBe(false);
+    const f = report.findings;
+    expect(f).toContainEqual(
+      located(where(tampered[ia]), 'SIGNATURE_MISSING', envelopeOf(tampered[ia])!.mrn),
+    );
+    expect(f).toContainEqual(located(where(tampered[ib]), 'SIGNATURE_INVALID', lastOfB.mrn));
+    expect(f).toContainEqual(
+      located(where(tampered[ic]), 'SIGNER_NOT_ALLOWED', envelopeOf(tampered[ic])!.mrn),
+    );
+    expect(f).toContainEqual(located(where(forgedPayment), 'DUPLICATE_EVENT_ID', valuedD.mrn));
+    // The chain checks alone find nothing wrong with b's rewritten record.
+    expect(f.filter((x) => x.lrn === b && x.code !== 'SIGNATURE_INVALID')).toEqual([]);
+    const { exitCode } = await runAuditCli('verify', '--topic-prefix', prefix, '--json');
+    expect(exitCode).toBe(4);
   });
 
   it('reports topic settings that could lose audit records', async () => {

@@ -5,6 +5,7 @@ import { ServiceRunner } from '@customs/stack';
 import { readDeadLetters } from '../apps/cli/src/dlq/dlq.reader';
 import { redrive } from '../apps/cli/src/dlq/dlq.redriver';
 import { PipelineHarness } from './support/pipeline.harness';
+import { signedAs } from './support/record-signers';
 
 jest.setTimeout(240_000);
 
@@ -95,7 +96,8 @@ describe('dlq redrive', () => {
     const first = letters[0];
     await producer.send({
       topic: TOPICS.riskAssessed,
-      messages: [{ key: first.key, value: first.value }],
+      // The operator's copy is signed as risk's output was (a plain copy would be refused).
+      messages: signedAs('svc-risk', TOPICS.riskAssessed, [{ key: first.key, value: first.value }]),
     });
     const firstLrn = (JSON.parse(first.value!.toString('utf8')) as EventEnvelope).lrn;
     expect(

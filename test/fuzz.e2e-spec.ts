@@ -13,6 +13,7 @@ import { SERVICE_PORTS } from '@customs/stack';
 import { asAdmin, asBorderPost } from './support/auth-tokens';
 import { KeysWatcher } from './support/auth-fuzz-keys.watcher';
 import { PipelineHarness } from './support/pipeline.harness';
+import { signedSubmissions } from './support/record-signers';
 
 /**
  * Malformed and hostile payloads against intake, over HTTP and on the submitted topic:
@@ -309,7 +310,7 @@ describe('fuzzing intake', () => {
     });
     records.push({ key: key(1000), value: null });
     records.push({ key: key(1001), value: JSON.stringify({ eventId: randomUUID() }) });
-    await harness.producer.send({ topic: TOPICS.submitted, messages: records });
+    await harness.producer.send({ topic: TOPICS.submitted, messages: signedSubmissions(records) });
 
     // Each one: a rejection, a dead letter, or (a mutation that left it valid) an acceptance.
     const accepted = () =>

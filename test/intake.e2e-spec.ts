@@ -15,6 +15,7 @@ import { OutcomeWatcher, submittedRecord } from '@customs/simulation';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
 import { amendmentsWatcher } from './support/intake-amendments.watcher';
 import { asAdmin } from './support/auth-tokens';
+import { signedSubmissions } from './support/record-signers';
 
 jest.setTimeout(120_000);
 
@@ -121,7 +122,7 @@ describe('intake: idempotent lodgement, amendment, reference data', () => {
     // One partition, in one send: the records arrive together, in this order.
     await harness.producer.send({
       topic: TOPICS.submitted,
-      messages: records.map((r) => ({ ...r, partition: 0 })),
+      messages: signedSubmissions(records.map((r) => ({ ...r, partition: 0 }))),
     });
     const conflictId = (JSON.parse(records[4].value) as EventEnvelope).eventId;
     const decided = (o: { topic: string }[]) =>

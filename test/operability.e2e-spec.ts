@@ -8,6 +8,7 @@ import { buildAsyncApiDocument, EVENT_TYPES, firstEvent, TOPICS } from '@customs
 import { SERVICE_PORTS } from '@customs/stack';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
 import { asAdmin } from './support/auth-tokens';
+import { signedSubmissions } from './support/record-signers';
 
 jest.setTimeout(180_000);
 
@@ -157,13 +158,13 @@ describe('operability of the running services', () => {
     });
     await harness.producer.send({
       topic: TOPICS.submitted,
-      messages: [
+      messages: signedSubmissions([
         {
           key: d.lrn,
           value: JSON.stringify(submitted),
           headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
         },
-      ],
+      ]),
     });
     expect(await harness.watcher.waitFor([d.lrn], reachedFinal, 60_000)).toEqual([]);
     const stages = harness.events(d.lrn).filter((o) => o.topic !== TOPICS.notifications);

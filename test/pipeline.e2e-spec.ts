@@ -10,6 +10,7 @@ import { checkMrn, verifyChain } from '@customs/domain';
 import { BorderPostSimulator } from '@customs/simulation';
 import { PipelineHarness, reachedFinal } from './support/pipeline.harness';
 import { asAdmin } from './support/auth-tokens';
+import { signedAs, signedSubmissions } from './support/record-signers';
 
 jest.setTimeout(240_000);
 
@@ -112,7 +113,7 @@ describe('the pipeline over the real broker and store', () => {
     // The bad ones go first on their partitions' way: the good ones must still pass.
     await harness.producer.send({
       topic: TOPICS.submitted,
-      messages: [{ key: 'MALFORMED-1', value: '{"this is": not json' }],
+      messages: signedSubmissions([{ key: 'MALFORMED-1', value: '{"this is": not json' }]),
     });
     await sim.submit([invalid]);
     await sim.submit(good);
@@ -200,7 +201,9 @@ describe('the pipeline over the real broker and store', () => {
     });
     const sent = await harness.producer.send({
       topic: TOPICS.accepted,
-      messages: [{ key: stray.lrn, value: JSON.stringify(stray) }],
+      messages: signedAs('svc-intake', TOPICS.accepted, [
+        { key: stray.lrn, value: JSON.stringify(stray) },
+      ]),
     });
     const gen = harness.generator(505, 'EQ');
     const after = gen.next(1);
@@ -230,7 +233,10 @@ describe('the pipeline over the real broker and store', () => {
     expect(found['dlq-origin-topic']).toBe(TOPICS.accepted);
     expect(found['dlq-origin-partition']).toBe(String(sent[0].partition));
     expect(found['dlq-origin-offset']).toBe(sent[0].baseOffset);
-    expect(found['dlq-error-code']).toBe('UNEXPECTED_EVENT_TYPE');
-    expect(found['dlq-error']).toMatch(/expected DeclarationAccepted, got SomethingElse/);
+    // Refused at the door: the signer policy knows no such type on the topic.
+    expect(found['dlq-error-code']).toBe('SIGNER_NOT_ALLOWED');
+    expect(found['dlq-error']).toMatch(
+      /SomethingElse is not an event type of customs\.declarations\.accepted\.v1/,
+    );
   });
 });

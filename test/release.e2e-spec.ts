@@ -23,6 +23,7 @@ import { PipelineHarness } from './support/pipeline.harness';
 import { NotificationItem, ReleaseApiClient } from './support/release-api.client';
 import { DeadLetterReader } from './support/release-dlq.reader';
 import { asAdmin, asOfficer } from './support/auth-tokens';
+import { signedAs } from './support/record-signers';
 
 jest.setTimeout(120_000);
 
@@ -385,7 +386,10 @@ describe('release: officers, payments and notifications over the real broker and
     // still one release and the chain has no second link 6.
     const [sent] = await harness.producer.send({
       topic: TOPICS.payments,
-      messages: [{ key: greenMrn, value: JSON.stringify(payments[0]) }],
+      // Resent by the bank's payment system, with its own key.
+      messages: signedAs('pay-local-bank', TOPICS.payments, [
+        { key: greenMrn, value: JSON.stringify(payments[0]) },
+      ]),
     });
     await committedPast(TOPICS.payments, sent.partition, Number(sent.baseOffset));
     await new Promise((r) => setTimeout(r, 500));
@@ -467,7 +471,12 @@ describe('release: officers, payments and notifications over the real broker and
     const send = () =>
       harness.producer.send({
         topic: TOPICS.controlResults,
-        messages: chunk.map((r) => ({ key: mrn, value: JSON.stringify(r.value) })),
+        // As release's officer API publishes them.
+        messages: signedAs(
+          'svc-release',
+          TOPICS.controlResults,
+          chunk.map((r) => ({ key: mrn, value: JSON.stringify(r.value) })),
+        ),
       });
     const [first] = await send();
 
@@ -542,14 +551,17 @@ describe('release: officers, payments and notifications over the real broker and
     });
     await harness.producer.send({
       topic: TOPICS.controlResults,
-      messages: [{ key: redMrn, value: JSON.stringify(bogus) }],
+      messages: signedAs('svc-release', TOPICS.controlResults, [
+        { key: redMrn, value: JSON.stringify(bogus) },
+      ]),
     });
     const letter = await deadLetters.waitFor((l) => l.value.includes(lrn), 30_000);
+    // Refused at the door, even signed by release: the signer policy knows no such type.
     expect(letter?.headers).toMatchObject({
       'dlq-origin-topic': TOPICS.controlResults,
-      'dlq-error-code': 'UNEXPECTED_EVENT_TYPE',
+      'dlq-error-code': 'SIGNER_NOT_ALLOWED',
     });
-    expect(letter?.headers['dlq-error']).toMatch(/not ControlResultForged/);
+    expect(letter?.headers['dlq-error']).toMatch(/ControlResultForged is not an event type/);
   });
 
   it('lets the border post read its notifications for both, in order, and re-read them from 0', async () => {

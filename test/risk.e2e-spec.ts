@@ -30,6 +30,7 @@ import {
   riskUrl,
   sleep,
 } from './support/risk-officer.support';
+import { signedAs } from './support/record-signers';
 
 jest.setTimeout(120_000);
 
@@ -291,7 +292,12 @@ describe('selectivity through the pipeline, rulesets from the officer API', () =
     // One partition, in one send; the second copy of the first (a re-send) yields nothing.
     await harness.producer.send({
       topic: TOPICS.accepted,
-      messages: [record(events[0]), record(events[1]), record(events[0]), record(events[2])],
+      messages: signedAs('svc-intake', TOPICS.accepted, [
+        record(events[0]),
+        record(events[1]),
+        record(events[0]),
+        record(events[2]),
+      ]),
     });
     const lrns = events.map((e) => e.lrn);
     expect(

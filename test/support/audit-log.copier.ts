@@ -54,7 +54,7 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
 
 /**
  * Writes records into the prefixed copies of their topics, each on its original partition
- * number and in the given order, bytes and key as they were; returns where each landed.
+ * number and in the given order, bytes, key and headers as they were; returns where each landed.
  */
 export async function copyRecords(
   kafka: Kafka,
@@ -81,6 +81,8 @@ export async function copyRecords(
           partition: Number(partition),
           key: r.key,
           value: r.value === null ? null : Buffer.from(r.value),
+          // Headers too: the signature travels in them (verified against the contract topic).
+          headers: r.headers,
         })),
       });
       group.forEach((source, i) =>

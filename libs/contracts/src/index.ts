@@ -14,3 +14,6 @@ export * from './events/release-result';
 export * from './asyncapi/asyncapi.document';
 export * from './trust/principals';
 export * from './trust/strimzi-users';
+export * from './trust/key-registry';
+export * from './trust/record-signature';
+export * from './trust/signer-policy';

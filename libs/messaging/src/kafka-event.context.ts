@@ -6,6 +6,8 @@ export interface KafkaRecordMeta {
   offset: string;
   key: string | null;
   headers: Record<string, string>;
+  /** The principal whose signature the record carries (checked against the key registry and the signer policy). */
+  signer?: string;
 }
 
 /** What an `@EventPattern` handler learns about the record besides its payload (`@Ctx()`). */

@@ -1,4 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { keyIdOf } from '@customs/contracts';
 import { KafkaTransport } from './kafka-transport.server';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const signer = { principal: 'svc-intake', keyId: keyIdOf('svc-intake', publicKey), privateKey };
 
 const transport = (handlerGroup?: string) => {
   const t = new KafkaTransport({
@@ -8,6 +13,8 @@ const transport = (handlerGroup?: string) => {
     groupId: 'g',
     transactionalId: 'tx',
     handlerGroup,
+    signer,
+    registry: { version: 1, keys: new Map() },
   });
   // Nest keeps the extras on the function itself: one function per handler, as in an app.
   const handler = () => async () => [];

@@ -1,5 +1,15 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { dlqTopic, MalformedEnvelopeError, parseEnvelope } from '@customs/contracts';
+import {
+  dlqTopic,
+  EventEnvelope,
+  KEY_ID_HEADER,
+  KeyRegistry,
+  MalformedEnvelopeError,
+  parseEnvelope,
+  RecordSigner,
+  SIGNATURE_HEADER,
+  signRecord,
+} from '@customs/contracts';
 import { lastValueFrom } from 'rxjs';
 import {
   Consumer,
@@ -15,6 +25,7 @@ import { PARTITION_ASSIGNERS, PartitionNumberLocks } from './co-partitioned.assi
 import { KafkaEventContext, KafkaRecordMeta } from './kafka-event.context';
 import { BatchItem, MalformedBatchItem } from './batch-item';
 import { MalformedRecord, OutgoingRecord } from './outgoing-record';
+import { checkRecordTrust } from './record-signing';
 import { childTraceparent } from './trace-context';
 import { NOOP_OBSERVER, RecordContext, TransportObserver } from './transport-observer';
 
@@ -47,7 +58,33 @@ export interface KafkaTransportOptions {
    */
   handlerGroup?: string;
   observer?: TransportObserver;
+  /** Signs every record this transport publishes (outputs and dead letters). */
+  signer: RecordSigner;
+  /** Public keys every consumed record is checked against before a handler sees it. */
+  registry: KeyRegistry;
 }
+
+/** A record whose signature or signer fails: dead-lettered with the code, never handled. */
+export class UntrustedRecordError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UntrustedRecordError';
+  }
+}
+
+/** Dead letters keep the original signature under these names (the DLQ record is signed anew). */
+export const DLQ_ORIGIN_SIGNATURE_HEADER = 'dlq-origin-signature';
+export const DLQ_ORIGIN_KEY_ID_HEADER = 'dlq-origin-key-id';
+
+/** What the checks at the door make of a consumed record. */
+type Admitted =
+  | { kind: 'envelope'; envelope: EventEnvelope }
+  | { kind: 'malformed'; error: MalformedEnvelopeError }
+  | { kind: 'refused'; deadLetter: WireRecord };
 
 function malformedRecord(
   meta: KafkaRecordMeta,
@@ -383,7 +420,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         const byTopic = new Map<string, Message[]>();
         for (const r of pending) {
           const list = byTopic.get(r.topic) ?? [];
-          list.push({ key: r.key, value: r.value, headers: r.headers });
+          list.push(this.signed(r));
           byTopic.set(r.topic, list);
         }
         if (byTopic.size > 0) {
@@ -473,20 +510,17 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         offset: message.offset,
         traceparent: headersToRecord(message.headers).traceparent,
       };
-      try {
-        const envelope = parseEnvelope(message.value);
-        recordCtx.envelope = envelope;
-        items.push({ item: { envelope, record: meta }, message, recordCtx });
-      } catch (error) {
-        if (!(error instanceof MalformedEnvelopeError)) throw error;
-        if (handler.extras?.malformed === 'deliver')
-          items.push({
-            item: { malformed: malformedRecord(meta, message, error), record: meta },
-            message,
-            recordCtx,
-          });
-        else out.push(this.deadLetter(meta, message, error, recordCtx));
-      }
+      const admitted = this.admit(meta, message, recordCtx);
+      if (admitted.kind === 'refused') out.push(admitted.deadLetter);
+      else if (admitted.kind === 'envelope')
+        items.push({ item: { envelope: admitted.envelope, record: meta }, message, recordCtx });
+      else if (handler.extras?.malformed === 'deliver')
+        items.push({
+          item: { malformed: malformedRecord(meta, message, admitted.error), record: meta },
+          message,
+          recordCtx,
+        });
+      else out.push(this.deadLetter(meta, message, admitted.error, recordCtx));
     }
     if (items.length === 0) return out;
     const ctx = new KafkaEventContext([items[0].item.record]);
@@ -572,6 +606,57 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     }
   }
 
+  /**
+   * The door every consumed record passes, for batch and single handlers alike: parse the
+   * envelope, check the signature against the registry and the signer policy for the topic
+   * and type. A record that fails is dead-lettered with the failure's code and never reaches
+   * a handler, not even one that asks for malformed records. The signer is then in `meta`.
+   */
+  private admit(meta: KafkaRecordMeta, message: KafkaMessage, recordCtx: RecordContext): Admitted {
+    let parsed: { envelope: EventEnvelope } | { error: MalformedEnvelopeError };
+    try {
+      parsed = { envelope: parseEnvelope(message.value) };
+    } catch (error) {
+      if (!(error instanceof MalformedEnvelopeError)) throw error;
+      parsed = { error };
+    }
+    const trust = checkRecordTrust(
+      { topic: meta.topic, key: message.key, value: message.value, headers: meta.headers },
+      'envelope' in parsed ? parsed.envelope.type : null,
+      this.opts.registry,
+    );
+    if (!trust.ok) {
+      this.logger.warn(
+        `dead-lettering ${meta.topic}/${meta.partition}@${meta.offset}: ${trust.code}: ${trust.reason}`,
+      );
+      return {
+        kind: 'refused',
+        deadLetter: this.deadLetter(
+          meta,
+          message,
+          new UntrustedRecordError(trust.code, trust.reason),
+          recordCtx,
+        ),
+      };
+    }
+    meta.signer = trust.signer;
+    if ('error' in parsed) return { kind: 'malformed', error: parsed.error };
+    recordCtx.envelope = parsed.envelope;
+    return { kind: 'envelope', envelope: parsed.envelope };
+  }
+
+  /** The kafkajs message of a wire record, signed by this service. */
+  private signed(r: WireRecord): Message {
+    return {
+      key: r.key,
+      value: r.value,
+      headers: {
+        ...r.headers,
+        ...signRecord({ topic: r.topic, key: r.key, value: r.value }, this.opts.signer),
+      },
+    };
+  }
+
   private metaOf(topic: string, partition: number, message: KafkaMessage): KafkaRecordMeta {
     return {
       topic,
@@ -600,16 +685,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       traceparent: headersToRecord(message.headers).traceparent,
     };
 
+    const admitted = this.admit(meta, message, recordCtx);
+    if (admitted.kind === 'refused') return [admitted.deadLetter];
     let data: unknown;
-    try {
-      data = parseEnvelope(message.value);
-      recordCtx.envelope = data as RecordContext['envelope'];
-    } catch (error) {
-      if (!(error instanceof MalformedEnvelopeError)) throw error;
-      if (handler.extras?.malformed !== 'deliver')
-        return [this.deadLetter(meta, message, error, recordCtx)];
-      data = malformedRecord(meta, message, error);
-    }
+    if (admitted.kind === 'envelope') data = admitted.envelope;
+    else if (handler.extras?.malformed !== 'deliver')
+      return [this.deadLetter(meta, message, admitted.error, recordCtx)];
+    else data = malformedRecord(meta, message, admitted.error);
 
     return this.opts.observer.withRecord(recordCtx, () =>
       this.handleWithRetries(handler, data, ctx, meta, message, recordCtx, started, heartbeat),
@@ -688,12 +770,20 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       recordCtx,
       String((error as MalformedEnvelopeError)?.code ?? error?.name ?? 'Error'),
     );
+    const {
+      [SIGNATURE_HEADER]: originSignature,
+      [KEY_ID_HEADER]: originKeyId,
+      ...headers
+    } = meta.headers;
     return {
       topic: dlqTopic(this.opts.service),
       key: meta.key ?? '',
       value: message.value,
       headers: {
-        ...meta.headers,
+        ...headers,
+        // The original signature, for the redrive to put back (the DLQ record is signed anew).
+        ...(originSignature !== undefined && { [DLQ_ORIGIN_SIGNATURE_HEADER]: originSignature }),
+        ...(originKeyId !== undefined && { [DLQ_ORIGIN_KEY_ID_HEADER]: originKeyId }),
         'dlq-origin-topic': meta.topic,
         'dlq-origin-partition': String(meta.partition),
         'dlq-origin-offset': meta.offset,

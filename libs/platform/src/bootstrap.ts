@@ -17,7 +17,8 @@ import { ServiceMetrics } from './observability/service-metrics';
 import { startTracing } from './observability/tracing';
 import { RethrowRpcFilter } from './rethrow-rpc.filter';
 import { SERVICE_VERSION } from './service-version';
-import { KAFKA_TRANSPORT_HEALTH, SERVICE_CONFIG, SERVICE_METRICS } from './tokens';
+import { RecordSigning } from './platform.module';
+import { KAFKA_TRANSPORT_HEALTH, RECORD_SIGNING, SERVICE_CONFIG, SERVICE_METRICS } from './tokens';
 
 /**
  * Starts one service: HTTP API (versioned: /x and /v1/x, OpenAPI at /api-docs), the Kafka
@@ -77,6 +78,7 @@ export async function bootstrapService(
       partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
       handlerGroup: group,
       observer: app.get<ServiceMetrics>(SERVICE_METRICS),
+      ...app.get<RecordSigning>(RECORD_SIGNING),
     });
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     return transport;

@@ -6,9 +6,17 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { loadServiceConfig } from '@customs/config';
 import { connectStore } from '@customs/persistence';
-import { createKafka, KafkaPublisher, parseBrokers, requireTopics } from '@customs/messaging';
+import {
+  createKafka,
+  KafkaPublisher,
+  loadKeyRegistry,
+  loadSigner,
+  parseBrokers,
+  requireTopics,
+} from '@customs/messaging';
 import { findPrincipal, SERVICE_PRINCIPAL, servicePrincipals, topicsOf } from '@customs/contracts';
 import { Admin, Kafka } from 'kafkajs';
+import { KeyRegistry, RecordSigner } from '@customs/contracts';
 import { Connection } from 'mongoose';
 import { AsyncApiController } from './asyncapi.controller';
 import {
@@ -27,12 +35,27 @@ import {
   KAFKA_ADMIN,
   KAFKA_PUBLISHER,
   KAFKA_TRANSPORT_HEALTH,
+  RECORD_SIGNING,
   SERVICE_CONFIG,
   SERVICE_METRICS,
   STORE_CONNECTION,
 } from './tokens';
 
 const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+/** The service's record-signing key and the registry it verifies consumed records with. */
+export interface RecordSigning {
+  signer: RecordSigner;
+  registry: KeyRegistry;
+}
+
+/** Service `x` signs as principal `svc-x` (DESIGN.md "Trust"). */
+export function loadRecordSigning(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RecordSigning {
+  return { signer: loadSigner(`svc-${service}`, env), registry: loadKeyRegistry(env) };
+}
 
 // Authentication: the decorators and ownership rules the app controllers use (issue 8).
 export * from './auth';
@@ -93,6 +116,8 @@ export class PlatformModule implements OnApplicationShutdown {
       controllers: [HealthController, MetricsController, AsyncApiController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        // Read at start: a service that cannot sign or verify records does not start.
+        { provide: RECORD_SIGNING, useFactory: () => loadRecordSigning(service) },
         // Read at start: without a usable public key the service does not start (fail closed).
         { provide: JwtVerifier, useFactory: () => new JwtVerifier(loadAuthConfig()) },
         // Order matters: the throttler counts per identity, which the auth guard sets.
@@ -121,20 +146,21 @@ export class PlatformModule implements OnApplicationShutdown {
         },
         {
           provide: KAFKA_PUBLISHER,
-          inject: [KAFKA_CLIENT, KAFKA_ADMIN],
-          useFactory: async (kafka: Kafka) => {
+          inject: [KAFKA_CLIENT, RECORD_SIGNING, KAFKA_ADMIN],
+          useFactory: async (kafka: Kafka, signing: RecordSigning) => {
             const producer = kafka.producer({
               idempotent: true,
               maxInFlightRequests: 1,
               retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30000 },
             });
             await producer.connect();
-            return new KafkaPublisher(producer);
+            return new KafkaPublisher(producer, signing.signer);
           },
         },
       ],
       exports: [
         SERVICE_CONFIG,
+        RECORD_SIGNING,
         STORE_CONNECTION,
         KAFKA_PUBLISHER,
         SERVICE_METRICS,

@@ -6,3 +6,5 @@ export const SERVICE_METRICS = Symbol('SERVICE_METRICS');
 /** The service's Kafka transport, once bootstrap has created it (for readiness). */
 export const KAFKA_TRANSPORT_HEALTH = Symbol('KAFKA_TRANSPORT_HEALTH');
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
+/** The service's record signer and key registry (RecordSigning). */
+export const RECORD_SIGNING = Symbol('RECORD_SIGNING');

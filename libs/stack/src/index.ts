@@ -5,3 +5,4 @@ export * from './service-runner';
 export * from './auth-keys';
 export * from './kafka-security';
 export * from './store-security';
+export * from './signing-keys';

@@ -44,6 +44,7 @@ import {
   storeAuthDir,
   STORE_USERS,
 } from './store-security';
+import { ensureSigningKeys } from './signing-keys';
 import { parsePatches, patchVendorTree } from './ferretdb-patches';
 import { StackPaths, stackPaths } from './stack-paths';
 
@@ -131,6 +132,10 @@ export class LocalStack {
       mkdirSync(dir, { recursive: true });
     // The local key pair the services verify tokens with (`customs token` signs with it).
     ensureAuthKeys();
+    // Each signer's record-signing key, and the registry the consumers verify with.
+    // A record-signing key per principal of the table (the admin's too: the admin CLI signs
+    // what it publishes, e.g. account openings).
+    ensureSigningKeys(localPrincipals().map((p) => p.name));
     const kafkaUp = await portOpen(this.settings.kafkaPort);
     const mongoUp = await portOpen(this.settings.mongoPort);
     if (!kafkaUp || !mongoUp) {

@@ -3,10 +3,12 @@ import {
   AuditCounts,
   AuditFinding,
   AuditScope,
+  AUTHORSHIP_FINDING_CODES,
   DECLARATION_ROLES,
   EXTERNAL_CAUSE_ROLES,
   LogAuditor,
 } from '@customs/domain';
+import { KeyRegistry } from '@customs/contracts';
 import { AuditTopic } from './audit-topics';
 import { readLog, ReadOptions } from './kafka-log.reader';
 
@@ -179,6 +181,8 @@ export async function runVerify(
   scope: AuditScope,
   read: ReadOptions = {},
   dlqTopics: readonly string[] = [],
+  /** Every record's signature and signer are checked against this (DESIGN.md "Trust"). */
+  registry?: KeyRegistry,
 ): Promise<VerifyReport> {
   const started = Date.now();
   const admin = kafka.admin();
@@ -190,18 +194,24 @@ export async function runVerify(
     await admin.disconnect();
   }
   const readable = topics.filter((t) => settings.settings.find((s) => s.topic === t.topic)?.exists);
-  const auditor = new LogAuditor();
+  const auditor = new LogAuditor({ registry });
   const result = await readLog(kafka, readable, (r) => auditor.add(r), read);
   const audited = auditor.finish(scope);
   const quarantine = await readQuarantine(kafka, dlqTopics, read);
-  // A finding at a record the pipeline itself quarantined is a warning that names the DLQ.
+  // A finding at a record the pipeline itself quarantined is a warning that names the DLQ;
+  // except authorship: a record no allowed principal signed is someone writing where they
+  // should not, an error even though no consumer applied it.
   for (const f of audited.findings) {
     const why =
       f.topic !== null && f.partition !== null && f.offset !== null
         ? quarantine.get(`${f.topic}:${f.partition}:${f.offset}`)
         : undefined;
-    if (why)
-      Object.assign(f, { severity: 'warning', message: `${f.message} (quarantined: ${why})` });
+    if (!why) continue;
+    const authorship = (AUTHORSHIP_FINDING_CODES as readonly string[]).includes(f.code);
+    Object.assign(f, {
+      severity: authorship ? f.severity : 'warning',
+      message: `${f.message} (quarantined: ${why})`,
+    });
   }
   const findings = [
     ...settings.findings,

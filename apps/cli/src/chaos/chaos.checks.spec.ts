@@ -1,4 +1,15 @@
-import { EVENT_TYPES, firstEvent, nextEvent, TOPICS } from '@customs/contracts';
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  EVENT_TYPES,
+  firstEvent,
+  keyIdOf,
+  nextEvent,
+  parseKeyRegistry,
+  RecordSigner,
+  registryEntry,
+  signRecord,
+  TOPICS,
+} from '@customs/contracts';
 import { LogRecord, TopicRole } from '@customs/domain';
 import { notificationRecord } from '@customs/platform';
 import { chaosPassed, checkChaosRun } from './chaos.checks';
@@ -118,6 +129,29 @@ describe('checkChaosRun', () => {
     const f = checkChaosRun(new Set(['L4']), [...records(c), ...records(chain('OTHER'))], 2);
     expect(f.complete).toBe(1);
     expect(f.notifications).toBe(1);
+    expect(chaosPassed(f)).toBe(false);
+  });
+
+  it('with the key registry, an unsigned or wrongly signed record is a chain break', () => {
+    const signers = new Map<string, RecordSigner>();
+    const entries = ['bp-b1', 'svc-intake', 'svc-risk', 'svc-valuation', 'svc-release'].map(
+      (principal) => {
+        const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+        signers.set(principal, { principal, keyId: keyIdOf(principal, publicKey), privateKey });
+        return registryEntry(principal, publicKey, new Date(0));
+      },
+    );
+    const registry = parseKeyRegistry({ version: 1, keys: entries });
+    const by = ['bp-b1', 'svc-intake', 'svc-risk', 'svc-valuation', 'svc-release', 'svc-release'];
+    const signed = records(chain('L9')).map((r, i) => ({
+      ...r,
+      headers: signRecord(r, signers.get(by[i])!),
+    }));
+    expect(checkChaosRun(new Set(['L9']), signed, 0, registry).chainBreaks).toBe(0);
+    const unsigned = signed.map((r, i) => (i === 3 ? { ...r, headers: {} } : r));
+    const f = checkChaosRun(new Set(['L9']), unsigned, 0, registry);
+    expect(f.chainBreaks).toBe(1);
+    expect(f.problems.join()).toMatch(/SIGNATURE_MISSING/);
     expect(chaosPassed(f)).toBe(false);
   });
 });

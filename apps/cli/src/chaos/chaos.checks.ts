@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@customs/contracts';
+import { EVENT_TYPES, KeyRegistry } from '@customs/contracts';
 import { LogAuditor, LogRecord, readEnvelope } from '@customs/domain';
 
 /** What a chaos run must show for every declaration it submitted. */
@@ -52,10 +52,12 @@ export function checkChaosRun(
   lrns: ReadonlySet<string>,
   records: readonly LogRecord[],
   deadLettered: number,
+  /** When given, every record's signature and signer count as chain breaks if they fail. */
+  registry?: KeyRegistry,
 ): ChaosFigures {
   const problems: string[] = [];
   const problem = (p: string) => problems.length < MAX_PROBLEMS && problems.push(p);
-  const auditor = new LogAuditor();
+  const auditor = new LogAuditor({ registry });
   // lrn -> stage -> distinct event ids; lrn -> sequence -> event ids
   const stages = new Map<string, Map<string, Set<string>>>();
   const sequences = new Map<string, Map<number, Set<string>>>();

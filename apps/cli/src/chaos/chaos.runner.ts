@@ -3,6 +3,7 @@ import { localSecurity } from '@customs/stack';
 import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
 import { dlqTopic, SERVICES } from '@customs/contracts';
 import { LogRecord } from '@customs/domain';
+import { loadKeyRegistry } from '@customs/messaging';
 import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
 import { BorderPostSimulator, DeclarationGenerator, submittedRecord } from '@customs/simulation';
 import {
@@ -259,7 +260,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const timedOut = Date.now() > deadline;
       if (Date.now() - stableSince >= 4000 || timedOut) {
         const read = await readRun(kafka, auditTopics, dlqTopics, start);
-        figures = checkChaosRun(lrns, read.records, read.deadLettered);
+        // Crashes and restarts must not leave a record unsigned or badly signed either.
+        figures = checkChaosRun(lrns, read.records, read.deadLettered, loadKeyRegistry());
         log(
           `  ${figures.complete}/${figures.submitted} declarations complete, ${figures.deadLettered} dead-lettered`,
         );

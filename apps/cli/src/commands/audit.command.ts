@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { Kafka } from 'kafkajs';
 import { AuditFinding, checkMrn } from '@customs/domain';
-import { createKafka, parseBrokers } from '@customs/messaging';
+import { createKafka, loadKeyRegistry, parseBrokers } from '@customs/messaging';
 import { resolveAuditTopics } from '../audit/audit-topics';
 import { runBench } from '../audit/bench.runner';
 import { formatReadModelReport, runReadModelCheck } from '../audit/read-models.runner';
@@ -93,7 +93,8 @@ export function formatVerifyReport(r: VerifyReport): string {
       )
       .join('\n        ')}`,
   ];
-  if (r.findings.length === 0) lines.push('no findings: every hash, link and record checks out');
+  if (r.findings.length === 0)
+    lines.push('no findings: every hash, link, record and signature checks out');
   else {
     lines.push(`${c.errors} errors, ${c.warnings} warnings:`);
     for (const f of r.findings) {
@@ -101,6 +102,7 @@ export function formatVerifyReport(r: VerifyReport): string {
         f.mrn && `MRN ${f.mrn}`,
         f.lrn && `LRN ${f.lrn}`,
         f.sequence && `seq ${f.sequence}`,
+        f.signer && `signed by ${f.signer}`,
       ]
         .filter(Boolean)
         .join(' ');
@@ -136,7 +138,8 @@ export function registerAuditCommand(program: Command): void {
     audit
       .command('verify')
       .description(
-        'read the declaration topics straight from Kafka and check every hash, chain and record; ' +
+        'read the declaration topics straight from Kafka and check every hash, chain and record, ' +
+          'and who signed each record (signature, key registry, signer policy); ' +
           'report each break with topic, partition, offset and MRN (exit 4 when there are findings)',
       )
       .option(
@@ -152,10 +155,15 @@ export function registerAuditCommand(program: Command): void {
         '--topics <list>',
         'read only these topics (comma-separated contract or prefixed names)',
       )
+      .option(
+        '--key-registry <file>',
+        'key registry to check signatures with (default: CUSTOMS_KEY_REGISTRY_FILE or the local stack)',
+      )
       .option('--json', 'machine-readable report: {ok, counts, topics, findings[]}'),
   ).action(
     async (
       o: KafkaOptions & {
+        keyRegistry?: string;
         from?: string;
         to?: string;
         mrn?: string;
@@ -175,6 +183,8 @@ export function registerAuditCommand(program: Command): void {
         { from, to, mrn: o.mrn },
         { onProgress: bar.update, idleTimeoutMs: idleMs(o) },
         SERVICES.map((svc) => `${o.topicPrefix ?? ''}${dlqTopic(svc)}`),
+        // The public keys records are checked against; without them verify does not run.
+        loadKeyRegistry(o.keyRegistry ? { CUSTOMS_KEY_REGISTRY_FILE: o.keyRegistry } : process.env),
       ).finally(() => bar.stop());
       process.stdout.write(
         `${o.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report)}\n`,

@@ -1,6 +1,7 @@
 import { REDRIVE_PREFIX } from '@customs/contracts';
 import { Admin, Kafka } from 'kafkajs';
-import { dlqTopic } from '@customs/contracts';
+import { dlqTopic, KEY_ID_HEADER, SIGNATURE_HEADER } from '@customs/contracts';
+import { DLQ_ORIGIN_KEY_ID_HEADER, DLQ_ORIGIN_SIGNATURE_HEADER } from '@customs/messaging';
 import { readLog } from '../audit/kafka-log.reader';
 
 /** Headers a redrive puts on a re-injected record; the transport copies them into a new dead letter. */
@@ -58,9 +59,17 @@ export function toDeadLetter(
   cursor: ReadonlyMap<number, bigint>,
 ): DeadLetter {
   const h = r.headers ?? {};
-  const originalHeaders = Object.fromEntries(
-    Object.entries(h).filter(([k]) => !k.startsWith('dlq-')),
+  // The dead letter is signed by the service that wrote it; the original's signature, which a
+  // redrive puts back so that the re-injected bytes verify as what they were, travels beside it.
+  const originalHeaders: Record<string, string> = Object.fromEntries(
+    Object.entries(h).filter(
+      ([k]) => !k.startsWith('dlq-') && k !== SIGNATURE_HEADER && k !== KEY_ID_HEADER,
+    ),
   );
+  if (h[DLQ_ORIGIN_SIGNATURE_HEADER] !== undefined)
+    originalHeaders[SIGNATURE_HEADER] = h[DLQ_ORIGIN_SIGNATURE_HEADER];
+  if (h[DLQ_ORIGIN_KEY_ID_HEADER] !== undefined)
+    originalHeaders[KEY_ID_HEADER] = h[DLQ_ORIGIN_KEY_ID_HEADER];
   const originTopic = h['dlq-origin-topic'];
   const originPartition = Number(h['dlq-origin-partition']);
   const originOffset = h['dlq-origin-offset'];

@@ -53,7 +53,11 @@ export class DeclarationsController {
   ) {
     // A declarant lodges for itself, a border post at its own post (403 otherwise).
     requireMayLodge(identity, body);
-    const result = await this.lodgement.lodgeOverHttp(body, { idempotencyKey, traceparent });
+    const result = await this.lodgement.lodgeOverHttp(body, {
+      idempotencyKey,
+      traceparent,
+      submittedBy: identity.sub,
+    });
     switch (result.kind) {
       case 'invalid':
         throw new HttpException(

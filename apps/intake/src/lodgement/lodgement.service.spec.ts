@@ -1,4 +1,5 @@
 import {
+  AcceptedPayload,
   Declaration,
   EVENT_TYPES,
   EventEnvelope,
@@ -24,7 +25,7 @@ import { seedDeclarableCodes } from '@customs/reference-data';
 import { DeclarationGenerator } from '@customs/simulation';
 import { NomenclatureCatalog } from '../reference/nomenclature.catalog';
 import { DeclarationValidator } from './declaration.validator';
-import { LodgementService, SubmissionInput } from './lodgement.service';
+import { LodgementService, SubmissionInput, submittedBy } from './lodgement.service';
 
 /** The repositories' contracts in memory (the Mongo ones run in the e2e suites). */
 class MemoryLodgements extends LodgementRepository {
@@ -128,6 +129,12 @@ const malformed: MalformedRecord = {
   value: '{"this is": not json',
 };
 
+/** Submissions come from the border post they are lodged at. */
+const signerOf = (input: EventEnvelope | MalformedRecord) =>
+  'malformed' in input
+    ? 'bp-nl-vnl-venlo'
+    : `bp-${(input.payload as SubmittedPayload).declaration.borderPost.toLowerCase()}`;
+
 /** One partition's chunk: a good one, a malformed one, resubmissions and conflicts of it. */
 function chunk(): SubmissionInput[] {
   const a = gen.next(1);
@@ -146,6 +153,7 @@ function chunk(): SubmissionInput[] {
   return records.map((input, i) => ({
     input,
     origin: { topic: TOPICS.submitted, partition: 0, offset: String(100 + i) },
+    signer: signerOf(input),
   }));
 }
 
@@ -213,13 +221,15 @@ describe('LodgementService.decideSubmissions', () => {
     const original = submission(d);
     const { service, lodgements, processed } = setup();
     const at = (offset: number) => ({ topic: TOPICS.submitted, partition: 1, offset: `${offset}` });
-    const first = await service.decideSubmissions([{ input: original, origin: at(1) }]);
+    const first = await service.decideSubmissions([
+      { input: original, origin: at(1), signer: signerOf(original) },
+    ]);
     // A crash after the lodgement, before the processed input was kept.
     processed.rows.clear();
     const again = await service.decideSubmissions([
-      { input: original, origin: at(1) },
-      { input: submission(d), origin: at(2) },
-      { input: submission(otherContent(d)), origin: at(3) },
+      { input: original, origin: at(1), signer: signerOf(original) },
+      { input: submission(d), origin: at(2), signer: signerOf(original) },
+      { input: submission(otherContent(d)), origin: at(3), signer: signerOf(original) },
     ]);
     expect(JSON.stringify(again.slice(0, first.length))).toBe(JSON.stringify(first));
     expect(summary(again.slice(first.length))).toEqual([
@@ -229,5 +239,62 @@ describe('LodgementService.decideSubmissions', () => {
       (again[first.length].value.payload as RejectedPayload).reasons.map((r) => r.code),
     ).toEqual(['DUPLICATE_LRN_CONFLICT']);
     expect(lodgements.rows.size).toBe(1);
+  });
+
+  it('binds a submission to its signer: a border post lodges only at its own post', async () => {
+    const { service, lodgements } = setup();
+    const d = gen.next(21);
+    const other = d.borderPost === 'NL-AMS-SCHIPHOL' ? 'NL-VNL-VENLO' : 'NL-AMS-SCHIPHOL';
+    const at = (offset: number) => ({ topic: TOPICS.submitted, partition: 2, offset: `${offset}` });
+    const inputs = [
+      { input: submission(d), origin: at(1), signer: `bp-${other.toLowerCase()}` },
+      { input: submission(gen.next(22)), origin: at(2), signer: 'svc-risk' },
+      { input: submission(gen.next(23)), origin: at(3) },
+    ];
+    const outputs = await service.decideSubmissions(inputs);
+    const rejections = outputs.filter((o) => o.topic === TOPICS.rejected);
+    expect(rejections).toHaveLength(3);
+    expect(outputs.filter((o) => o.topic === TOPICS.accepted)).toEqual([]);
+    const [post, risk, none] = rejections.map((r) => (r.value.payload as RejectedPayload).reasons);
+    expect(post).toEqual([
+      {
+        code: 'SIGNER_NOT_BORDER_POST',
+        path: 'payload.declaration.borderPost',
+        message: expect.stringContaining(
+          `bp-${other.toLowerCase()}, which may lodge only at its own border post; this declaration is lodged at ${d.borderPost}`,
+        ),
+      },
+    ]);
+    expect(risk.map((r) => r.code)).toEqual(['SIGNER_NOT_ALLOWED']);
+    expect(none.map((r) => r.code)).toEqual(['SIGNER_NOT_ALLOWED']);
+    expect(lodgements.rows.size).toBe(0);
+    // Its own post, or intake's HTTP path, lodges it.
+    const own = await service.decideSubmissions([
+      { input: submission(d), origin: at(4), signer: `bp-${d.borderPost.toLowerCase()}` },
+      { input: submission(gen.next(24)), origin: at(5), signer: 'svc-intake' },
+    ]);
+    const accepted = own.filter((o) => o.topic === TOPICS.accepted);
+    // The accountable submitter is recorded: the border post's principal, or intake's.
+    expect(accepted.map((o) => (o.value.payload as AcceptedPayload).submittedBy)).toEqual([
+      `bp-${d.borderPost.toLowerCase()}`,
+      'svc-intake',
+    ]);
+  });
+});
+
+describe('submittedBy', () => {
+  it('names the signing border post, or intake and the authenticated HTTP caller', () => {
+    const d = gen.next(31);
+    const http = firstEvent<SubmittedPayload>({
+      type: EVENT_TYPES.submitted,
+      schemaVersion: 1,
+      lrn: d.lrn,
+      producer: 'intake@1',
+      payload: { declaration: d, channel: 'http', submittedBy: 'post.NL-VNL-VENLO' },
+    });
+    expect(submittedBy(http, 'svc-intake')).toBe('svc-intake:post.NL-VNL-VENLO');
+    expect(submittedBy(submission(d), 'svc-intake')).toBe('svc-intake');
+    // A border post cannot name someone else: its own key is the identity.
+    expect(submittedBy(http, 'bp-nl-vnl-venlo')).toBe('bp-nl-vnl-venlo');
   });
 });

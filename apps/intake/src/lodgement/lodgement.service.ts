@@ -15,6 +15,7 @@ import {
   sealEnvelope,
   SubmittedPayload,
   TOPICS,
+  borderPostPrincipal,
 } from '@customs/contracts';
 import { assignMrn } from '@customs/domain';
 import { isMalformed, MalformedRecord, OutgoingRecord } from '@customs/messaging';
@@ -77,6 +78,48 @@ export interface SubmissionOrigin {
 export interface SubmissionInput {
   input: EventEnvelope | MalformedRecord;
   origin: SubmissionOrigin;
+  /** The principal whose signature the record carries (checked by the transport). */
+  signer?: string;
+}
+
+/**
+ * A submission is bound to its signer, as the HTTP ownership rules bind a lodgement to its
+ * caller: a border post (`bp-<POST>`) lodges for any declarant at its own post only; intake
+ * signs only what it authenticated over HTTP (where requireMayLodge checked the caller).
+ * Anything else (no verified signer) is refused.
+ */
+/** The principal of a border post (as the principals table names it: `bp-` and the id in lower case). */
+
+export function signerMismatch(
+  signer: string | undefined,
+  declaration: Declaration,
+): RejectionReason | null {
+  if (signer === 'svc-intake') return null;
+  if (signer?.startsWith('bp-')) {
+    const expected = borderPostPrincipal(declaration.borderPost);
+    return signer === expected
+      ? null
+      : {
+          code: 'SIGNER_NOT_BORDER_POST',
+          path: 'payload.declaration.borderPost',
+          message: `signed by ${signer}, which may lodge only at its own border post; this declaration is lodged at ${declaration.borderPost} (signer ${expected})`,
+        };
+  }
+  return {
+    code: 'SIGNER_NOT_ALLOWED',
+    path: 'payload.declaration',
+    message: `a submission signed by ${signer ?? 'no verified signer'} is not accepted`,
+  };
+}
+
+/**
+ * Who is accountable for an accepted submission: the border post whose key signed it, or,
+ * for one intake signed (the HTTP path), the authenticated caller intake recorded in it.
+ */
+export function submittedBy(submitted: EventEnvelope<SubmittedPayload>, signer: string): string {
+  if (signer !== 'svc-intake') return signer;
+  const by = (submitted.payload as Partial<SubmittedPayload>).submittedBy;
+  return typeof by === 'string' && by ? `${signer}:${by}` : signer;
 }
 
 /** A submission that passed the checks, waiting for its lodgement. */
@@ -86,6 +129,8 @@ interface Candidate {
   declaration: Declaration;
   hash: string;
   nomenclatureVersion: string;
+  /** Who is accountable for the submission (see submittedBy). */
+  submittedBy: string;
 }
 
 /** A decided candidate, and the lodgement its declarant + LRN has from then on. */
@@ -143,7 +188,12 @@ export class LodgementService {
    */
   async lodgeOverHttp(
     body: unknown,
-    options: { idempotencyKey?: string; traceparent?: string } = {},
+    options: {
+      idempotencyKey?: string;
+      traceparent?: string;
+      /** The authenticated caller (token subject), recorded in the submission. */
+      submittedBy?: string;
+    } = {},
   ): Promise<LodgeResult> {
     const keyProblem = idempotencyKeyProblem(options.idempotencyKey);
     if (keyProblem) return { kind: 'invalid', reasons: [keyProblem] };
@@ -170,7 +220,11 @@ export class LodgementService {
       lrn: declaration.lrn,
       producer: PRODUCER,
       occurredAt: now,
-      payload: { declaration, channel: 'http' },
+      payload: {
+        declaration,
+        channel: 'http',
+        ...(options.submittedBy !== undefined && { submittedBy: options.submittedBy }),
+      },
     });
     const claim: IdempotencyClaim = {
       declarantId,
@@ -274,7 +328,7 @@ export class LodgementService {
         decided.set(f.inputId, this.rejectMalformed(f.input, f.inputId, f.origin));
         continue;
       }
-      const checked = await this.check(f.input as EventEnvelope<SubmittedPayload>);
+      const checked = await this.check(f.input as EventEnvelope<SubmittedPayload>, f.signer);
       if (Array.isArray(checked)) decided.set(f.inputId, checked);
       else candidates.push({ ...checked, inputId: f.inputId });
     }
@@ -290,6 +344,7 @@ export class LodgementService {
   /** The checks of one submission before its lodgement: a rejection, or what to lodge. */
   private async check(
     submitted: EventEnvelope<SubmittedPayload>,
+    signer: string | undefined,
   ): Promise<OutgoingRecord[] | Omit<Candidate, 'inputId'>> {
     if (submitted.type !== EVENT_TYPES.submitted) {
       return this.reject(submitted, [
@@ -330,6 +385,8 @@ export class LodgementService {
         })),
       );
     const declaration = validation.declaration;
+    const unbound = signerMismatch(signer, declaration);
+    if (unbound) return this.reject(submitted, [unbound]);
     if (declaration.lrn !== submitted.lrn) {
       return this.reject(submitted, [
         {
@@ -344,6 +401,7 @@ export class LodgementService {
       declaration,
       hash: payloadHash(declaration),
       nomenclatureVersion: validation.nomenclatureVersion,
+      submittedBy: submittedBy(submitted, signer!),
     };
   }
 
@@ -411,16 +469,30 @@ export class LodgementService {
     result: CreateLodgementResult,
     timeline: TimelineAppend[],
   ): Settled | null {
-    const { submitted, declaration, hash, nomenclatureVersion } = c;
+    const { submitted, declaration, hash, nomenclatureVersion, submittedBy } = c;
     if (result.created)
       return {
-        outputs: this.accept(submitted, declaration, lodgement, nomenclatureVersion, timeline),
+        outputs: this.accept(
+          submitted,
+          declaration,
+          lodgement,
+          nomenclatureVersion,
+          submittedBy,
+          timeline,
+        ),
         owner: lodgement,
       };
     const existing = result.existing;
     if (existing.submittedEventId === submitted.eventId)
       return {
-        outputs: this.accept(submitted, declaration, existing, nomenclatureVersion, timeline),
+        outputs: this.accept(
+          submitted,
+          declaration,
+          existing,
+          nomenclatureVersion,
+          submittedBy,
+          timeline,
+        ),
         owner: existing,
       };
     if (existing.declarantId !== declaration.declarant.id || existing.lrn !== declaration.lrn)
@@ -448,6 +520,7 @@ export class LodgementService {
     declaration: Declaration,
     lodgement: Lodgement,
     nomenclatureVersion: string,
+    submittedBy: string,
     timeline: TimelineAppend[],
   ): OutgoingRecord[] {
     const accepted = nextEvent<AcceptedPayload>(submitted, {
@@ -463,6 +536,7 @@ export class LodgementService {
           acceptedAt: lodgement.acceptedAt,
           referenceData: { nomenclature: nomenclatureVersion },
         },
+        submittedBy,
       },
     });
     const head = {

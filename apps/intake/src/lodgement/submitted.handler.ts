@@ -19,6 +19,7 @@ export class SubmittedHandler {
       items.map((i) => ({
         input: 'envelope' in i ? i.envelope : i.malformed,
         origin: { topic: i.record.topic, partition: i.record.partition, offset: i.record.offset },
+        signer: i.record.signer,
       })),
     );
   }

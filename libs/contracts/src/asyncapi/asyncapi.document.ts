@@ -1,4 +1,6 @@
 import { dlqTopic, SERVICES, TOPICS } from '../topics';
+import { KEY_ID_HEADER, SIGNATURE_HEADER } from '../trust/record-signature';
+import { SIGNER_POLICY } from '../trust/signer-policy';
 import { EVENT_TYPES } from '../events/declaration-events';
 import { contractSchemas } from './payload.schemas';
 
@@ -23,6 +25,29 @@ const KEYS: Record<string, string> = {
   [TOPICS.notifications]: 'recipient: declarant or border-post id',
 };
 
+const SIGNATURE_HEADERS = {
+  [SIGNATURE_HEADER]: {
+    type: 'string',
+    description:
+      'base64 Ed25519 signature of UTF-8 "customs-record-signature/v1\\n<topic>\\n<hex SHA-256 of key>\\n<hex SHA-256 of value>"',
+  },
+  [KEY_ID_HEADER]: {
+    type: 'string',
+    pattern: '^[a-z]+(-[A-Za-z0-9.]+)*:[0-9a-f]{16}$',
+    description: '<principal>:<first 16 hex of SHA-256 of the raw public key>, in the key registry',
+  },
+};
+const TRACE_HEADERS = {
+  traceparent: { type: 'string', description: 'W3C trace context' },
+  'content-type': { const: 'application/json' },
+};
+
+/** Who may sign each type on a topic (the signer policy), for the channel's description. */
+const signersOf = (topic: string) =>
+  Object.entries(SIGNER_POLICY[topic] ?? {})
+    .map(([type, signers]) => `${type} by ${signers.join(' or ')}`)
+    .join('; ');
+
 const channelId = (topic: string) =>
   topic
     .replace(/^customs\./, '')
@@ -42,10 +67,8 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
       contentType: 'application/json',
       headers: {
         type: 'object',
-        properties: {
-          traceparent: { type: 'string', description: 'W3C trace context' },
-          'content-type': { const: 'application/json' },
-        },
+        required: [SIGNATURE_HEADER, KEY_ID_HEADER],
+        properties: { ...SIGNATURE_HEADERS, ...TRACE_HEADERS },
       },
       payload: {
         allOf: [
@@ -64,20 +87,32 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
   messages.DeadLetter = {
     name: 'DeadLetter',
     description:
-      'The original record bytes, unchanged, with headers dlq-origin-topic, dlq-origin-partition, dlq-origin-offset, dlq-error, dlq-error-code, dlq-service',
+      'The original record bytes, unchanged, with headers dlq-origin-topic, dlq-origin-partition, dlq-origin-offset, dlq-error, dlq-error-code, dlq-service; signed by the service, the original signature kept in dlq-origin-signature and dlq-origin-key-id',
     headers: {
       type: 'object',
-      required: ['dlq-origin-topic', 'dlq-origin-partition', 'dlq-origin-offset', 'dlq-error'],
-      properties: Object.fromEntries(
-        [
-          'dlq-origin-topic',
-          'dlq-origin-partition',
-          'dlq-origin-offset',
-          'dlq-error',
-          'dlq-error-code',
-          'dlq-service',
-        ].map((h) => [h, { type: 'string' }]),
-      ),
+      required: [
+        'dlq-origin-topic',
+        'dlq-origin-partition',
+        'dlq-origin-offset',
+        'dlq-error',
+        SIGNATURE_HEADER,
+        KEY_ID_HEADER,
+      ],
+      properties: {
+        ...Object.fromEntries(
+          [
+            'dlq-origin-topic',
+            'dlq-origin-partition',
+            'dlq-origin-offset',
+            'dlq-error',
+            'dlq-error-code',
+            'dlq-service',
+            'dlq-origin-signature',
+            'dlq-origin-key-id',
+          ].map((h) => [h, { type: 'string' }]),
+        ),
+        ...SIGNATURE_HEADERS,
+      },
     },
     payload: {},
   };
@@ -85,14 +120,14 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
   for (const [topic, types] of Object.entries(TOPIC_EVENT_TYPES)) {
     channels[channelId(topic)] = {
       address: topic,
-      description: `key: ${KEYS[topic] ?? 'MRN'}; retention: forever (retention.ms=-1, cleanup.policy=delete)`,
+      description: `key: ${KEYS[topic] ?? 'MRN'}; retention: forever (retention.ms=-1, cleanup.policy=delete); signers: ${signersOf(topic)}`,
       messages: Object.fromEntries(types.map((t) => [t, { $ref: `#/components/messages/${t}` }])),
     };
   }
   for (const service of SERVICES) {
     channels[channelId(dlqTopic(service))] = {
       address: dlqTopic(service),
-      description: `records ${service} could not process; key as the source`,
+      description: `records ${service} could not process; key as the source; signer: svc-${service}`,
       messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
     };
   }

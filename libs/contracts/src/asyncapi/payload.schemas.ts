@@ -123,14 +123,26 @@ export function contractSchemas(): Record<string, Schema> {
       grounds: { type: 'array', items: str },
       postClearanceAudit: { type: 'boolean' },
     }),
-    DeclarationSubmittedPayload: obj({
-      declaration: ref('DeclarationDto'),
-      channel: { enum: ['http', 'kafka'] },
-    }),
-    DeclarationAcceptedPayload: obj({
-      declaration: ref('DeclarationDto'),
-      acceptance: ref('Acceptance'),
-    }),
+    DeclarationSubmittedPayload: obj(
+      {
+        declaration: ref('DeclarationDto'),
+        channel: { enum: ['http', 'kafka'] },
+        submittedBy: { ...str, description: 'HTTP: the authenticated caller (token subject)' },
+      },
+      ['declaration', 'channel'],
+    ),
+    DeclarationAcceptedPayload: obj(
+      {
+        declaration: ref('DeclarationDto'),
+        acceptance: ref('Acceptance'),
+        submittedBy: {
+          ...str,
+          description:
+            'who is accountable: the signing border post (bp-<POST>) or svc-intake:<token subject>',
+        },
+      },
+      ['declaration', 'acceptance'],
+    ),
     DeclarationRejectedPayload: obj({
       submission: {},
       reasons: { type: 'array', items: ref('RejectionReason'), minItems: 1 },

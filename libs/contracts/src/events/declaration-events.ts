@@ -30,6 +30,8 @@ export interface SubmittedPayload {
   declaration: Declaration;
   /** How it came in: the HTTP API or the topic straight from a border post. */
   channel: 'http' | 'kafka';
+  /** HTTP: the authenticated caller (token subject) intake lodged it for. */
+  submittedBy?: string;
 }
 
 export interface Acceptance {
@@ -42,6 +44,11 @@ export interface Acceptance {
 export interface AcceptedPayload {
   declaration: Declaration;
   acceptance: Acceptance;
+  /**
+   * Who is accountable for the submission: the signer of a Kafka submission (`bp-<post id in lower case>`), or
+   * `svc-intake:<token subject>` for one lodged over HTTP. Absent on events from before.
+   */
+  submittedBy?: string;
 }
 
 export interface RejectedPayload {

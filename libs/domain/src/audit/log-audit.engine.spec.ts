@@ -1,4 +1,17 @@
-import { EventEnvelope, firstEvent, nextEvent, TOPICS } from '@customs/contracts';
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  EventEnvelope,
+  firstEvent,
+  KeyRegistryEntry,
+  keyIdOf,
+  nextEvent,
+  parseKeyRegistry,
+  RecordSigner,
+  registryEntry,
+  sealEnvelope,
+  signRecord,
+  TOPICS,
+} from '@customs/contracts';
 import { AUDIT_TOPIC_NAMES, LogAuditor, LogRecord, TopicRole } from './log-audit.engine';
 import { declarationStateAt } from './declaration-state.projection';
 
@@ -282,5 +295,171 @@ describe('declarationStateAt', () => {
       waitingFor: ['documentary-check'],
     });
     expect(declarationStateAt(chain, [], at(9)).stage).toBe('released');
+  });
+});
+
+describe('LogAuditor authorship', () => {
+  const keys = new Map<string, RecordSigner>();
+  const entries: KeyRegistryEntry[] = [];
+  for (const principal of [
+    'bp-nl-vnl-venlo',
+    'svc-intake',
+    'svc-risk',
+    'svc-valuation',
+    'svc-release',
+  ]) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    keys.set(principal, { principal, keyId: keyIdOf(principal, publicKey), privateKey });
+    entries.push(registryEntry(principal, publicKey, new Date(T0 - 3600_000)));
+  }
+  const registry = parseKeyRegistry({ version: 1, keys: entries });
+  const PRODUCER_OF: Partial<Record<TopicRole, string>> = {
+    submitted: 'bp-nl-vnl-venlo',
+    accepted: 'svc-intake',
+    riskAssessed: 'svc-risk',
+    valued: 'svc-valuation',
+    held: 'svc-release',
+    released: 'svc-release',
+  };
+  /** Signed by the producer of each role, on the contract topic; behind a prefix if given. */
+  const signed = (recs: LogRecord[], prefix = '', by?: string): LogRecord[] =>
+    recs.map((r) => ({
+      ...r,
+      topic: `${prefix}${r.topic}`,
+      timestamp: String(T0),
+      headers: signRecord(
+        { topic: AUDIT_TOPIC_NAMES[r.role], key: r.key, value: r.value },
+        keys.get(by ?? PRODUCER_OF[r.role]!)!,
+      ),
+    }));
+  const verify = (recs: LogRecord[], reg = registry) => {
+    const auditor = new LogAuditor({ registry: reg });
+    recs.forEach((r) => auditor.add(r));
+    return auditor.finish();
+  };
+  const located = (r: ReturnType<typeof verify>) =>
+    r.findings.map((f) => [f.code, f.severity, f.topic, f.partition, f.offset, f.mrn]);
+
+  it('finds nothing in a log signed by its producers, also on a scratch copy', () => {
+    expect(verify(signed(records(declarationChain('L1')))).findings).toEqual([]);
+    expect(verify(signed(records(declarationChain('L1')), 'scratch-7.')).findings).toEqual([]);
+  });
+
+  it('locates an unsigned record and a malformed signature', () => {
+    const recs = signed(records(declarationChain('L1')));
+    recs[2] = { ...recs[2], headers: {} };
+    recs[3] = { ...recs[3], headers: { ...recs[3].headers, 'customs-signature': 'AAAA' } };
+    expect(located(verify(recs))).toEqual([
+      ['SIGNATURE_MISSING', 'error', TOPICS.riskAssessed, 0, '0', MRN],
+      ['SIGNATURE_MALFORMED', 'error', TOPICS.valued, 0, '0', MRN],
+    ]);
+  });
+
+  it('finds a rewritten record whose hash was recomputed, by its signature', () => {
+    const recs = signed(records(declarationChain('L1')));
+    const released = JSON.parse(String(recs[5].value)) as EventEnvelope;
+    const rewritten = sealEnvelope({
+      ...released,
+      payload: { release: { status: 'released', grounds: ['paid'] } },
+    } as EventEnvelope);
+    recs[5] = { ...recs[5], value: JSON.stringify(rewritten) };
+    // The chain checks see nothing wrong with the recomputed hash; the signature does.
+    expect(audit(recs).findings).toEqual([]);
+    expect(located(verify(recs))).toEqual([
+      ['SIGNATURE_INVALID', 'error', TOPICS.released, 0, '0', MRN],
+    ]);
+  });
+
+  it('finds an unknown key id, a revoked key and a signer not allowed for the type', () => {
+    const plain = records(declarationChain('L1'));
+    const recs = signed(plain);
+    // A release decision signed by the border post (its key is registered).
+    recs[5] = signed([plain[5]], '', 'bp-nl-vnl-venlo')[0];
+    const r = verify(recs);
+    expect(located(r)).toEqual([['SIGNER_NOT_ALLOWED', 'error', TOPICS.released, 0, '0', MRN]]);
+    expect(r.findings[0]).toMatchObject({ signer: 'bp-nl-vnl-venlo', type: 'DeclarationReleased' });
+
+    const withoutRisk = parseKeyRegistry({
+      version: 2,
+      keys: entries.filter((e) => !e.principal.startsWith('svc-risk')),
+    });
+    const revokedValuation = parseKeyRegistry({
+      version: 3,
+      keys: entries.map((e) =>
+        e.principal === 'svc-valuation' ? { ...e, revokedAt: new Date(T0 - 1).toISOString() } : e,
+      ),
+    });
+    expect(located(verify(signed(records(declarationChain('L1'))), withoutRisk))).toEqual([
+      ['KEY_UNKNOWN', 'error', TOPICS.riskAssessed, 0, '0', MRN],
+    ]);
+    expect(located(verify(signed(records(declarationChain('L1'))), revokedValuation))).toEqual([
+      ['KEY_NOT_VALID', 'error', TOPICS.valued, 0, '0', MRN],
+    ]);
+  });
+
+  it('a record signed for one topic and copied to another is found', () => {
+    const recs = signed(records(declarationChain('L1')));
+    const payment = {
+      ...recs[4],
+      role: 'payments' as TopicRole,
+      topic: TOPICS.payments,
+      offset: '3',
+    };
+    expect(located(verify([...recs, payment]))).toContainEqual([
+      'SIGNATURE_INVALID',
+      'error',
+      TOPICS.payments,
+      0,
+      '3',
+      MRN,
+    ]);
+  });
+
+  it('finds two events with one id, naming both places; an exact copy is only a warning', () => {
+    const recs = records(declarationChain('L1'));
+    const held = JSON.parse(String(recs[4].value)) as EventEnvelope;
+    const forged = sealEnvelope({
+      ...held,
+      payload: { release: { status: 'held' } },
+    } as EventEnvelope);
+    const copy = { ...recs[4], offset: '1' };
+    const other = { ...recs[4], offset: '2', value: JSON.stringify(forged) };
+    const r = audit([...recs, copy, other]);
+    const dup = r.findings.filter((f) => f.code === 'DUPLICATE_EVENT_ID');
+    const at = (offset: string, other: string) =>
+      expect.objectContaining({
+        severity: 'error',
+        topic: TOPICS.held,
+        partition: 0,
+        offset,
+        mrn: MRN,
+        eventId: held.eventId,
+        duplicateOf: { topic: TOPICS.held, partition: 0, offset: other },
+      });
+    // The first place of each content under the id: the original and the forgery.
+    expect(dup).toEqual([at('0', '2'), at('2', '0')]);
+    expect(dup[1].message).toContain(`${TOPICS.held}[0]@0`);
+    // Whatever order the partitions were read in.
+    const reversed = audit([other, ...recs, copy]).findings.filter(
+      (f) => f.code === 'DUPLICATE_EVENT_ID',
+    );
+    expect(reversed).toEqual(dup);
+    expect(r.findings.find((f) => f.code === 'DUPLICATE_RECORD')).toMatchObject({
+      severity: 'warning',
+      offset: '1',
+    });
+    // Across topics too: a payment that reuses a declaration event's id.
+    const payment = {
+      role: 'payments' as TopicRole,
+      topic: TOPICS.payments,
+      partition: 1,
+      offset: '0',
+      key: MRN,
+      value: JSON.stringify(forged),
+    };
+    expect(audit([payment, ...recs]).findings.map((f) => [f.code, f.topic])).toEqual([
+      ['DUPLICATE_EVENT_ID', TOPICS.held],
+      ['DUPLICATE_EVENT_ID', TOPICS.payments],
+    ]);
   });
 });

@@ -1,9 +1,12 @@
 import {
   checkEnvelope,
+  checkSignerPolicy,
   EVENT_TYPES,
   EventEnvelope,
+  KeyRegistry,
   MalformedEnvelopeError,
   TOPICS,
+  verifyRecordSignature,
 } from '@customs/contracts';
 import { ChainLink, verifyChainLinks } from './chain-links.verifier';
 
@@ -116,7 +119,27 @@ export type AuditFindingCode =
   | 'TOPIC_RETENTION'
   | 'TOPIC_COMPACTION'
   | 'PARTITION_COUNT_MISMATCH'
-  | 'READ_INCOMPLETE';
+  | 'READ_INCOMPLETE'
+  | AuthorshipFindingCode
+  | 'DUPLICATE_EVENT_ID';
+
+/** Who wrote a record: its signature and signer, as the consumers check them (DESIGN.md "Trust"). */
+export type AuthorshipFindingCode =
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_MALFORMED'
+  | 'KEY_UNKNOWN'
+  | 'KEY_NOT_VALID'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNER_NOT_ALLOWED';
+
+export const AUTHORSHIP_FINDING_CODES: readonly AuthorshipFindingCode[] = [
+  'SIGNATURE_MISSING',
+  'SIGNATURE_MALFORMED',
+  'KEY_UNKNOWN',
+  'KEY_NOT_VALID',
+  'SIGNATURE_INVALID',
+  'SIGNER_NOT_ALLOWED',
+];
 
 export interface AuditFinding {
   /** Errors are breaks of the log; warnings are harmless but worth knowing (exact duplicates). */
@@ -131,6 +154,18 @@ export interface AuditFinding {
   eventId?: string;
   sequence?: number;
   type?: string;
+  /** DUPLICATE_EVENT_ID: where the other record with this event id is. */
+  duplicateOf?: { topic: string; partition: number; offset: string };
+  /** The signer the record's signature names (authorship findings). */
+  signer?: string;
+}
+
+export interface AuditorOptions {
+  /**
+   * Check every record's signature against this registry and its signer against the signer
+   * policy (`audit verify` always passes one; without it only the chains are checked).
+   */
+  registry?: KeyRegistry;
 }
 
 export interface AuditScope {
@@ -179,6 +214,18 @@ interface Link extends ChainLink, Location {
 interface Unreadable extends Location {
   code: AuditFindingCode;
   message: string;
+}
+
+/** Where an event id was read, and what it named there. */
+interface IdUse {
+  topic: string;
+  partition: number;
+  offset: string;
+  hash: string;
+  mrn: string | null;
+  lrn: string;
+  sequence: number;
+  type: string;
 }
 
 const posKey = (topic: string, partition: number, offset: string) =>
@@ -247,9 +294,19 @@ export class LogAuditor {
   })[] = [];
   private records = 0;
   private timestamps?: Map<string, string>;
+  private readonly authorship: AuditFinding[] = [];
+  /** Every event id read, on any topic, with where it was first seen and its hash. */
+  private readonly eventIds = new Map<string, IdUse>();
+  /** Event ids read more than once: every place of each (rare, so kept apart). */
+  private readonly repeatedIds = new Map<string, IdUse[]>();
+
+  constructor(private readonly options: AuditorOptions = {}) {}
 
   add(record: LogRecord): void {
     this.records++;
+    // Parsed once: authorship, event ids and chains all read the same envelope.
+    const read = readEnvelope(record.value);
+    this.checkAuthorship(record, read);
     const loc: Location = {
       role: record.role,
       topic: record.topic,
@@ -258,13 +315,15 @@ export class LogAuditor {
       key: record.key,
       timestamp: record.timestamp,
     };
-    if (record.role === 'notifications') return this.addNotification(record, loc);
+    if (record.role === 'notifications') return this.addNotification(read, loc);
     if (EXTERNAL_CAUSE_ROLES.includes(record.role)) {
-      const read = readEnvelope(record.value);
-      if ('envelope' in read) this.externalCauses.add(read.envelope.eventId);
+      if ('envelope' in read) {
+        this.externalCauses.add(read.envelope.eventId);
+        this.noteEventId(read.envelope, loc);
+      }
       return;
     }
-    const read = readEnvelope(record.value);
+    if ('envelope' in read) this.noteEventId(read.envelope, loc);
     if (!('envelope' in read)) {
       const bad = { ...loc, code: read.code, message: read.message };
       if (record.role === 'submitted') this.pendingSubmissions.push(bad);
@@ -285,17 +344,124 @@ export class LogAuditor {
     else this.links.push(link);
   }
 
-  private addNotification(record: LogRecord, loc: Location): void {
-    const read = readEnvelope(record.value);
+  private addNotification(read: ReturnType<typeof readEnvelope>, loc: Location): void {
     if (!('envelope' in read)) return; // notifications are not the audit log; only their references are
+    this.noteEventId(read.envelope, loc);
     const p = read.envelope.payload as { aboutEventId?: unknown };
     const about = typeof p?.aboutEventId === 'string' ? p.aboutEventId : read.envelope.causationId;
     if (about)
       this.notifications.push({ ...loc, about, mrn: read.envelope.mrn, lrn: read.envelope.lrn });
   }
 
+  /**
+   * The record's signature, checked against the registry at the record's timestamp (when it
+   * was written; a key revoked since still vouches for what it signed before), on the
+   * contract topic of its role (a scratch copy is verified as its original), then the
+   * signer policy for the event type.
+   */
+  private checkAuthorship(record: LogRecord, read: ReturnType<typeof readEnvelope>): void {
+    const registry = this.options.registry;
+    if (!registry) return;
+    const topic = AUDIT_TOPIC_NAMES[record.role];
+    const envelope = 'envelope' in read ? read.envelope : null;
+    const at = record.timestamp ? Number(record.timestamp) : Date.now();
+    const signature = verifyRecordSignature(
+      { topic, key: record.key, value: record.value, headers: record.headers },
+      registry,
+      at,
+    );
+    const problem = signature.ok
+      ? checkSignerPolicy(topic, envelope?.type ?? null, signature.principal)
+      : signature;
+    if (problem.ok) return;
+    const byKey = LRN_KEYED.has(record.role) ? null : record.key;
+    this.authorship.push({
+      severity: 'error',
+      code: problem.code,
+      message: problem.reason,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      mrn: envelope?.mrn ?? byKey,
+      lrn: envelope?.lrn ?? (LRN_KEYED.has(record.role) ? record.key : null),
+      ...(envelope && {
+        eventId: envelope.eventId,
+        sequence: envelope.sequence,
+        type: envelope.type,
+      }),
+      ...(signature.ok && { signer: signature.principal }),
+    });
+  }
+
+  /**
+   * One event id, one event: another record with the same id and other content (a forgery
+   * that reuses an id, so consumers that deduplicate by id would drop the real one or the
+   * forged one) is an error at each place, naming the others. An exact copy is a
+   * DUPLICATE_RECORD warning on declaration topics (a republish) and nothing elsewhere.
+   */
+  private noteEventId(envelope: EventEnvelope, loc: Location): void {
+    const use: IdUse = {
+      topic: loc.topic,
+      partition: loc.partition,
+      offset: loc.offset,
+      hash: envelope.hash,
+      mrn: envelope.mrn,
+      lrn: envelope.lrn,
+      sequence: envelope.sequence,
+      type: envelope.type,
+    };
+    const repeated = this.repeatedIds.get(envelope.eventId);
+    const first = this.eventIds.get(envelope.eventId);
+    if (repeated) repeated.push(use);
+    else if (first) this.repeatedIds.set(envelope.eventId, [first, use]);
+    else this.eventIds.set(envelope.eventId, use);
+  }
+
+  /**
+   * For an id that names events of different content: one finding at the first place (in log
+   * position order, so whatever order partitions were read in) of each content, naming the
+   * others. Exact copies are not repeated here.
+   */
+  private reusedIdFindings(): AuditFinding[] {
+    const out: AuditFinding[] = [];
+    const where = (u: IdUse) => `${u.topic}[${u.partition}]@${u.offset}`;
+    for (const [eventId, uses] of this.repeatedIds) {
+      const byContent = new Map<string, IdUse>();
+      for (const u of [...uses].sort(
+        (a, b) =>
+          a.topic.localeCompare(b.topic) ||
+          a.partition - b.partition ||
+          Number(BigInt(a.offset) - BigInt(b.offset)),
+      ))
+        if (!byContent.has(u.hash)) byContent.set(u.hash, u);
+      if (byContent.size < 2) continue;
+      const sorted = [...byContent.values()];
+      for (const [i, u] of sorted.entries()) {
+        const other = sorted[i === 0 ? 1 : 0];
+        out.push({
+          severity: 'error',
+          code: 'DUPLICATE_EVENT_ID',
+          message: `event id ${eventId} also names another event at ${sorted
+            .filter((x) => x !== u)
+            .map(where)
+            .join(', ')}`,
+          topic: u.topic,
+          partition: u.partition,
+          offset: u.offset,
+          mrn: u.mrn,
+          lrn: u.lrn,
+          eventId,
+          sequence: u.sequence,
+          type: u.type,
+          duplicateOf: { topic: other.topic, partition: other.partition, offset: other.offset },
+        });
+      }
+    }
+    return out;
+  }
+
   finish(scope: AuditScope = {}): AuditResult {
-    const findings: AuditFinding[] = [];
+    const findings: AuditFinding[] = [...this.authorship, ...this.reusedIdFindings()];
     let rejectedAtIntake = 0;
     // A submission that was not an envelope (or had a wrong hash) is the sender's fault if intake
     // rejected it by position; otherwise the log was altered.
