@@ -12,3 +12,6 @@ export * from './events/risk-result';
 export * from './events/valuation-result';
 export * from './events/release-result';
 export * from './asyncapi/asyncapi.document';
+export * from './trust/merkle-tree';
+export * from './trust/record-leaf';
+export * from './trust/signed-tree-head';
