@@ -7,7 +7,6 @@ export interface AuditTopic {
   topic: string;
 }
 
-
 /**
  * The actual topic names: the contract names, behind a prefix for scratch copies
  * (`--topic-prefix`), optionally restricted to some of them (`--topics`, contract names or
