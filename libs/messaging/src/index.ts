@@ -8,3 +8,4 @@ export * from './trace-context';
 export * from './transport-observer';
 export * from './batch-item';
 export * from './co-partitioned.assigner';
+export * from './log-follower';
