@@ -38,6 +38,8 @@ const scratch: string[] = [];
 const prefix = scratchPrefix('checkpoints');
 const dir = mkdtempSync(join(tmpdir(), 'customs-checkpoints-'));
 let records: LogRecord[] = [];
+/** This run's records of the declarations copied later, after a restart of the checkpointer. */
+let later: LogRecord[] = [];
 let partitions = 6;
 let copied: CopiedRecord[] = [];
 
@@ -57,7 +59,7 @@ async function startCheckpointer(): Promise<RunningService> {
   return harness.runner.start('audit', {
     env: {
       CHECKPOINT_TOPIC_PREFIX: prefix,
-      CHECKPOINT_EVERY_RECORDS: '4',
+      CHECKPOINT_EVERY_RECORDS: '2',
       CHECKPOINT_INTERVAL_SECONDS: '1',
     },
   });
@@ -175,7 +177,7 @@ beforeAll(async () => {
   await admin.disconnect();
   await harness.start();
   const gen = harness.generator(808, 'CP');
-  const declarations = Array.from({ length: 6 }, (_, i) => gen.next(i + 1));
+  const declarations = Array.from({ length: 12 }, (_, i) => gen.next(i + 1));
   const lrns = new Set(declarations.map((d) => d.lrn));
   for (const d of declarations) {
     const res = await fetch(`${harness.intakeUrl}/declarations`, {
@@ -197,6 +199,14 @@ beforeAll(async () => {
     { startOffsets: start, idleTimeoutMs: 10_000 },
   );
   records = records.filter((r) => r.value !== null);
+  // Whole declarations in each part, so that each copy of the log is a clean one.
+  const second = new Set(declarations.slice(6).map((d) => d.lrn));
+  const lrnOf = (r: LogRecord) => {
+    const e = readEnvelope(r.value);
+    return 'envelope' in e ? e.envelope.lrn : '';
+  };
+  later = records.filter((r) => second.has(lrnOf(r)));
+  records = records.filter((r) => !second.has(lrnOf(r)));
 
   scratch.push(...(await createScratchTopics(harness.kafka, prefix, partitions)));
   scratch.push(`${prefix}${TOPICS.checkpoints}`);
@@ -231,8 +241,8 @@ describe('signed checkpoints of the audited partitions', () => {
 
   it('a restart resumes the same trees and chains: the first export stays a prefix of the history', async () => {
     const service = await startCheckpointer();
-    // More records on the same copies: the log grows.
-    const more = await copyRecords(harness.kafka, prefix, records.slice(0, 12));
+    // The other declarations' records on the same copies: the log grows.
+    const more = await copyRecords(harness.kafka, prefix, later);
     copied = [...copied, ...more];
     await waitForHeads(countsOf(copied));
     await harness.runner.stop(service);
@@ -250,7 +260,7 @@ describe('signed checkpoints of the audited partitions', () => {
 
   it('finds a rewritten record in the range between the heads around it, and deleted records', async () => {
     const exp = JSON.parse(readFileSync(join(dir, 'second.json'), 'utf8')) as CheckpointExport;
-    // (a) The biggest partition: its 6th record's value rewritten, the topic recreated with it.
+    // (a) The biggest partition: one record's value rewritten, the topic recreated with it.
     const byLog = new Map<string, CopiedRecord[]>();
     for (const c of copied)
       byLog.set(logIdOf(c.topic, c.partition), [
@@ -258,9 +268,10 @@ describe('signed checkpoints of the audited partitions', () => {
         c,
       ]);
     const [rewrittenLog, inLog] = [...byLog].sort((a, b) => b[1].length - a[1].length)[0];
-    expect(inLog.length).toBeGreaterThanOrEqual(6);
+    expect(inLog.length).toBeGreaterThanOrEqual(3);
+    const k = Math.min(5, inLog.length - 1);
     const topic = inLog[0].topic;
-    const target = inLog[5];
+    const target = inLog[k];
     const role = target.source.role;
     const ofTopic = copied
       .filter((c) => c.topic === topic)
@@ -278,15 +289,18 @@ describe('signed checkpoints of the audited partitions', () => {
     }
     expect(`${prefix}${AUDIT_TOPIC_NAMES[role]}`).toBe(topic);
 
-    // (b) Another topic's partition loses its first two records.
+    // (b) Another topic's partition loses its first records (one or two).
     const [deletedLog, deletedIn] = [...byLog].find(
-      ([, list]) => list[0].topic !== topic && list.length >= 3,
+      ([, list]) => list[0].topic !== topic && list.length >= 2,
     )!;
+    const cut = Math.min(2, deletedIn.length - 1);
     const admin = harness.kafka.admin();
     await admin.connect();
+    // kafkajs finds the partition's leader only once the topic's metadata is loaded.
+    await admin.fetchTopicMetadata({ topics: [deletedIn[0].topic] });
     await admin.deleteTopicRecords({
       topic: deletedIn[0].topic,
-      partitions: [{ partition: deletedIn[0].partition, offset: '2' }],
+      partitions: [{ partition: deletedIn[0].partition, offset: String(cut) }],
     });
     await admin.disconnect();
 
@@ -299,7 +313,7 @@ describe('signed checkpoints of the audited partitions', () => {
         kind: 'rewritten',
         topic,
         partition: target.partition,
-        ...expectedRange(exp, rewrittenLog, 5),
+        ...expectedRange(exp, rewrittenLog, k),
       }),
     ]);
     expect(found(deletedLog)).toEqual([
@@ -308,7 +322,7 @@ describe('signed checkpoints of the audited partitions', () => {
         topic: deletedIn[0].topic,
         partition: deletedIn[0].partition,
         fromOffset: '0',
-        toOffset: '1',
+        toOffset: String(cut - 1),
       }),
     ]);
     // Nothing is blamed on the partitions left alone.

@@ -295,7 +295,7 @@ export class CheckpointAuditor {
         this.find(
           log,
           'rewritten',
-          `records rewritten between offsets ${from} and ${head.lastOffset}: the log reproduces ${lastMatch ? `the head at tree size ${lastMatch.treeSize}` : 'no exported head'} but not the one at tree size ${head.treeSize}`,
+          `records rewritten between offsets ${from} and ${head.lastOffset}: ${lastMatch ? `the log reproduces the exported head at tree size ${lastMatch.treeSize} but not the one at ${head.treeSize}` : `the log does not reproduce the first exported head (tree size ${head.treeSize})`}`,
           from,
           head.lastOffset,
           head.treeSize,
