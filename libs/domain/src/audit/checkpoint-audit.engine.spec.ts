@@ -279,6 +279,18 @@ describe('CheckpointAuditor', () => {
         treeSize: 24,
       }),
     ]);
+    // A record on the checkpoints topic that is no head at all is located there.
+    expect(
+      audit(exp, recs, [...cps, { partition: 0, offset: String(cps.length), value: '{}' }])
+        .findings,
+    ).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint history rewritten',
+        topic: 'customs.audit.checkpoints.v1',
+        partition: 0,
+        fromOffset: String(cps.length),
+      }),
+    ]);
     // Heads gone from the topic, or behind the export.
     expect(audit(exp, recs, []).findings.map((f) => f.kind)).toEqual([
       'checkpoint history rewritten',

@@ -138,12 +138,14 @@ const succ = (offset: string) => (BigInt(offset) + 1n).toString();
 export class CheckpointAuditor {
   private readonly logs = new Map<string, LogState>();
   private readonly findings: CheckpointFinding[] = [];
+  private readonly checkpointsTopic: string;
 
   constructor(
     exported: CheckpointExport,
     private readonly published: CheckpointHistories,
     private readonly verifier: HeadVerifier,
   ) {
+    this.checkpointsTopic = exported.checkpointsTopic;
     for (const log of exported.logs) {
       const bySize = new Map<number, SignedTreeHead>();
       for (const h of [...log.history, log.latest]) bySize.set(h.treeSize, h);
@@ -218,6 +220,17 @@ export class CheckpointAuditor {
           null,
           null,
         );
+      else if (p.logId === null)
+        // Not even a head of some log: located on the checkpoints topic itself.
+        this.findings.push({
+          kind: 'checkpoint history rewritten',
+          message: `a record that is not a head: ${p.message}`,
+          logId: `${this.checkpointsTopic}/${p.partition}`,
+          topic: this.checkpointsTopic,
+          partition: p.partition,
+          fromOffset: p.offset,
+          toOffset: p.offset,
+        });
     }
     const summary: CheckpointAuditReport['logs'] = [];
     for (const [logId, state] of this.logs) {
