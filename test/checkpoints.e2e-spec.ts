@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logIdOf, TOPICS } from '@customs/contracts';
@@ -216,6 +216,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.stop().catch(() => undefined);
   await deleteTopics(harness.kafka, scratch);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('signed checkpoints of the audited partitions', () => {
