@@ -42,6 +42,11 @@ let records: LogRecord[] = [];
 let later: LogRecord[] = [];
 let partitions = 6;
 let copied: CopiedRecord[] = [];
+/** What the third test tampered with, for the fourth. */
+let tampered: {
+  rewritten: { logId: string; topic: string; partition: number; k: number };
+  deleted: { logId: string; cut: number };
+} | null = null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -295,6 +300,10 @@ describe('signed checkpoints of the audited partitions', () => {
       ([, list]) => list[0].topic !== topic && list.length >= 2,
     )!;
     const cut = Math.min(2, deletedIn.length - 1);
+    tampered = {
+      rewritten: { logId: rewrittenLog, topic, partition: target.partition, k },
+      deleted: { logId: deletedLog, cut },
+    };
     const admin = harness.kafka.admin();
     await admin.connect();
     // kafkajs finds the partition's leader only once the topic's metadata is loaded.
@@ -329,6 +338,50 @@ describe('signed checkpoints of the audited partitions', () => {
     // Nothing is blamed on the partitions left alone.
     expect(
       checkpoints.findings.filter((f) => f.logId !== rewrittenLog && f.logId !== deletedLog),
+    ).toEqual([]);
+  });
+  it('finds the rewrite against the export even after the checkpoints were rewritten and re-signed with the real key', async () => {
+    expect(tampered).not.toBeNull();
+    const { rewritten, deleted } = tampered!;
+    // An insider with the checkpointer's key: the checkpoints topic deleted, a fresh
+    // checkpointer run over the tampered log, so every published head is validly signed.
+    await deleteTopics(harness.kafka, [`${prefix}${TOPICS.checkpoints}`]);
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    for (
+      let i = 0;
+      i < 120 && (await admin.listTopics()).includes(`${prefix}${TOPICS.checkpoints}`);
+      i++
+    )
+      await sleep(500);
+    await admin.disconnect();
+    const service = await startCheckpointer();
+    const expected = countsOf(copied);
+    expected.set(deleted.logId, expected.get(deleted.logId)! - deleted.cut);
+    await waitForHeads(expected);
+    await harness.runner.stop(service);
+    const republished = await exportTo('republished.json');
+    expect(republished.logs.find((l) => l.logId === deleted.logId)!.latest.firstOffset).toBe(
+      String(deleted.cut),
+    );
+
+    const exp = JSON.parse(readFileSync(join(dir, 'second.json'), 'utf8')) as CheckpointExport;
+    const { checkpoints, exitCode } = await verifyAgainst('second.json');
+    expect(exitCode).toBe(4);
+    const kinds = (logId: string) =>
+      checkpoints.findings.filter((f) => f.logId === logId).map((f) => f.kind);
+    expect(checkpoints.findings).toContainEqual(
+      expect.objectContaining({
+        kind: 'rewritten',
+        topic: rewritten.topic,
+        partition: rewritten.partition,
+        ...expectedRange(exp, rewritten.logId, rewritten.k),
+      }),
+    );
+    expect(kinds(deleted.logId)).toEqual(['deleted']);
+    // The heads the insider published are valid: only the export tells the rewrite apart.
+    expect(
+      checkpoints.findings.filter((f) => f.logId !== rewritten.logId && f.logId !== deleted.logId),
     ).toEqual([]);
   });
 });
