@@ -85,6 +85,7 @@ const DEFAULT_PORTS: Record<string, number> = {
   risk: 3001,
   valuation: 3002,
   release: 3003,
+  audit: 3004,
 };
 const NUMERIC = new Set([
   'KAFKA_PARTITIONS',

@@ -17,3 +17,6 @@ export * from './trust/strimzi-users';
 export * from './trust/key-registry';
 export * from './trust/record-signature';
 export * from './trust/signer-policy';
+export * from './trust/merkle-tree';
+export * from './trust/record-leaf';
+export * from './trust/signed-tree-head';

@@ -12,6 +12,11 @@ export const TOPICS = {
   notifications: 'customs.notifications.v1',
   /** Amendment and invalidation requests checked by intake, for release (the chain's tail holder) to apply. */
   amendments: 'customs.declarations.amendments.v1',
+  /**
+   * Signed Merkle tree heads of every audited partition (RFC 9162), published by the
+   * checkpointer (apps/audit); key `<topic>/<partition>`. Kept forever like the audit log.
+   */
+  checkpoints: 'customs.audit.checkpoints.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

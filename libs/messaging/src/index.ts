@@ -9,3 +9,4 @@ export * from './transport-observer';
 export * from './batch-item';
 export * from './co-partitioned.assigner';
 export * from './record-signing';
+export * from './log-follower';

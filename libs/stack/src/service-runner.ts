@@ -13,7 +13,14 @@ function storeEnv(service: string): Record<string, string> {
 }
 import { SERVICE_PRINCIPAL } from '@customs/contracts';
 
-export const SERVICE_PORTS = { intake: 3000, risk: 3001, valuation: 3002, release: 3003 } as const;
+/** The services' HTTP ports; `audit` is the checkpointer (apps/audit: health only). */
+export const SERVICE_PORTS = {
+  intake: 3000,
+  risk: 3001,
+  valuation: 3002,
+  release: 3003,
+  audit: 3004,
+} as const;
 export type RunnableService = keyof typeof SERVICE_PORTS;
 
 export interface RunningService {

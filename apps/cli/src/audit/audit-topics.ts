@@ -1,21 +1,11 @@
-import {
-  AUDIT_TOPIC_NAMES,
-  DECLARATION_ROLES,
-  EXTERNAL_CAUSE_ROLES,
-  TopicRole,
-} from '@customs/domain';
+import { AUDIT_TOPIC_NAMES, AUDITED_ROLES, TopicRole } from '@customs/domain';
+
+export { AUDITED_ROLES };
 
 export interface AuditTopic {
   role: TopicRole;
   topic: string;
 }
-
-/** Topics an audit reads: the declaration log, the external causes and the notifications. */
-export const AUDITED_ROLES: readonly TopicRole[] = [
-  ...DECLARATION_ROLES,
-  ...EXTERNAL_CAUSE_ROLES,
-  'notifications',
-];
 
 /**
  * The actual topic names: the contract names, behind a prefix for scratch copies

@@ -1,14 +1,23 @@
 import { AUDITOR_PRINCIPAL } from '@customs/contracts';
 import { localSecurity } from '@customs/stack';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dlqTopic, SERVICES } from '@customs/contracts';
 import { mongoUrlOf, registerAuditReplayCommand } from './audit-replay.command';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { Kafka } from 'kafkajs';
-import { AuditFinding, checkMrn } from '@customs/domain';
+import { AuditFinding, checkMrn, parseCheckpointExport } from '@customs/domain';
 import { createKafka, loadKeyRegistry, parseBrokers } from '@customs/messaging';
 import { resolveAuditTopics } from '../audit/audit-topics';
 import { runBench } from '../audit/bench.runner';
+import {
+  checkpointVerifier,
+  CheckpointKeyOptions,
+  CheckpointVerifyReport,
+  formatCheckpointVerifyReport,
+  runCheckpointExport,
+  runCheckpointVerify,
+} from '../audit/checkpoint.runner';
 import { formatReadModelReport, runReadModelCheck } from '../audit/read-models.runner';
 import { formatState, runState } from '../audit/state.runner';
 import { runVerify, VerifyReport } from '../audit/verify.runner';
@@ -76,6 +85,20 @@ const where = (f: AuditFinding) =>
     : f.partition === null
       ? f.topic
       : `${f.topic}[${f.partition}]@${f.offset}`;
+
+function readExport(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`--against ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseCheckpointExport(text);
+  } catch (error) {
+    throw new Error(`--against ${file}: ${(error as Error).message}`);
+  }
+}
 
 export function formatVerifyReport(r: VerifyReport): string {
   const c = r.counts;
@@ -157,25 +180,42 @@ export function registerAuditCommand(program: Command): void {
       )
       .option(
         '--key-registry <file>',
-        'key registry to check signatures with (default: CUSTOMS_KEY_REGISTRY_FILE or the local stack)',
+        'key registry to check record and checkpoint signatures with (default: CUSTOMS_KEY_REGISTRY_FILE or the local stack)',
       )
-      .option('--json', 'machine-readable report: {ok, counts, topics, findings[]}'),
+      .option(
+        '--against <file>',
+        'also prove the log extends the signed heads of a checkpoint export (audit checkpoint export): ' +
+          'rewritten, deleted or truncated ranges and rewritten checkpoint history are findings',
+      )
+      .option(
+        '--public-key <file>',
+        "check the heads with this Ed25519 public key (PEM) instead of the key registry's svc-audit keys",
+      )
+      .option('--key-id <id>', 'key id of --public-key')
+      .option(
+        '--json',
+        'machine-readable report: {ok, counts, topics, findings[]} (+ checkpoints with --against)',
+      ),
   ).action(
     async (
-      o: KafkaOptions & {
-        keyRegistry?: string;
-        from?: string;
-        to?: string;
-        mrn?: string;
-        topics?: string;
-        json?: boolean;
-      },
+      o: KafkaOptions &
+        CheckpointKeyOptions & {
+          from?: string;
+          to?: string;
+          mrn?: string;
+          topics?: string;
+          against?: string;
+          json?: boolean;
+        },
     ) => {
       const from = isoOption('--from', o.from);
       const to = isoOption('--to', o.to);
       if (o.mrn && !checkMrn(o.mrn).valid)
         throw new Error(`--mrn ${o.mrn}: not a valid MRN (${checkMrn(o.mrn).problems.join('; ')})`);
       const topics = resolveAuditTopics(o.topicPrefix, o.topics);
+      // The export and the key are checked before anything is read.
+      const against = o.against ? readExport(o.against) : undefined;
+      const verifier = against ? checkpointVerifier(o) : undefined;
       const bar = progress(!o.json && Boolean(process.stdout.isTTY), 'verify');
       const report = await runVerify(
         kafkaFrom(o),
@@ -186,12 +226,78 @@ export function registerAuditCommand(program: Command): void {
         // The public keys records are checked against; without them verify does not run.
         loadKeyRegistry(o.keyRegistry ? { CUSTOMS_KEY_REGISTRY_FILE: o.keyRegistry } : process.env),
       ).finally(() => bar.stop());
+      let checkpoints: CheckpointVerifyReport | undefined;
+      if (against && verifier)
+        checkpoints = await runCheckpointVerify(
+          kafkaFrom(o),
+          against,
+          o.topicPrefix ?? '',
+          verifier,
+          { idleTimeoutMs: idleMs(o) },
+        );
+      const text = checkpoints
+        ? `${formatVerifyReport(report)}\n${formatCheckpointVerifyReport(checkpoints, o.against!)}`
+        : formatVerifyReport(report);
       process.stdout.write(
-        `${o.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report)}\n`,
+        `${o.json ? JSON.stringify(checkpoints ? { ...report, ok: report.ok && checkpoints.ok, checkpoints } : report, null, 2) : text}\n`,
       );
-      process.exitCode = report.ok ? AUDIT_EXIT.clean : AUDIT_EXIT.findings;
+      process.exitCode =
+        report.ok && (checkpoints?.ok ?? true) ? AUDIT_EXIT.clean : AUDIT_EXIT.findings;
     },
   );
+
+  const checkpoint = audit
+    .command('checkpoint')
+    .description(
+      'signed Merkle tree heads of the audited partitions (customs.audit.checkpoints.v1)',
+    );
+  withKafka(
+    checkpoint
+      .command('export')
+      .description(
+        'write the latest signed head of every partition and the history of heads to a file, ' +
+          'for an auditor to keep outside the system (then: audit verify --against FILE); ' +
+          'exit 4 when the checkpoints topic holds records that are not valid heads',
+      )
+      .requiredOption('--out <file>', 'the export file (JSON)')
+      .option(
+        '--public-key <file>',
+        "check the heads' signatures with this Ed25519 public key (PEM); default: the local stack's, if any",
+      )
+      .option('--key-id <id>', 'key id of --public-key', 'svc-audit')
+      .option('--json', 'machine-readable summary on stdout'),
+  ).action(async (o: KafkaOptions & CheckpointKeyOptions & { out: string; json?: boolean }) => {
+    const result = await runCheckpointExport(
+      kafkaFrom(o),
+      o.topicPrefix ?? '',
+      checkpointVerifier(o),
+      { idleTimeoutMs: idleMs(o) },
+    );
+    writeFileSync(o.out, `${JSON.stringify(result.export, null, 2)}\n`);
+    const summary = {
+      ok: result.problems.length === 0,
+      out: o.out,
+      checkpointsTopic: result.export.checkpointsTopic,
+      exportedAt: result.export.exportedAt,
+      logs: result.export.logs.length,
+      heads: result.heads,
+      signaturesChecked: result.signaturesChecked,
+      problems: result.problems,
+    };
+    if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else
+      process.stdout.write(
+        [
+          `exported ${summary.heads} heads of ${summary.logs} partitions from ${summary.checkpointsTopic} to ${o.out}` +
+            (summary.signaturesChecked ? '' : ' (signatures not checked: no public key)'),
+          ...result.problems.map(
+            (p) =>
+              `  ERROR left out: ${summary.checkpointsTopic}[${p.partition}]@${p.offset}${p.logId ? ` (${p.logId})` : ''}: ${p.message}`,
+          ),
+        ].join('\n') + '\n',
+      );
+    process.exitCode = summary.ok ? AUDIT_EXIT.clean : AUDIT_EXIT.findings;
+  });
 
   withKafka(
     audit

@@ -3,6 +3,7 @@ import { KEY_ID_HEADER, SIGNATURE_HEADER } from '../trust/record-signature';
 import { SIGNER_POLICY } from '../trust/signer-policy';
 import { EVENT_TYPES } from '../events/declaration-events';
 import { contractSchemas } from './payload.schemas';
+import { CHECKPOINT_EVENT_TYPE } from '../trust/signed-tree-head';
 
 /** Which event types each topic carries: the contract consumers rely on. */
 export const TOPIC_EVENT_TYPES: Record<string, readonly string[]> = {
@@ -124,6 +125,61 @@ export function buildAsyncApiDocument(version: string): Record<string, unknown> 
       messages: Object.fromEntries(types.map((t) => [t, { $ref: `#/components/messages/${t}` }])),
     };
   }
+  messages[CHECKPOINT_EVENT_TYPE] = {
+    name: CHECKPOINT_EVENT_TYPE,
+    contentType: 'application/json',
+    description:
+      'A signed RFC 9162 Merkle tree head over one audited partition (docs/audit.md: the leaf of a record)',
+    payload: {
+      allOf: [
+        { $ref: '#/components/schemas/EventEnvelope' },
+        {
+          type: 'object',
+          properties: {
+            type: { const: CHECKPOINT_EVENT_TYPE },
+            mrn: { type: 'null' },
+            payload: {
+              type: 'object',
+              required: [
+                'logId',
+                'treeSize',
+                'firstOffset',
+                'lastOffset',
+                'rootHash',
+                'timestamp',
+                'frontier',
+                'keyId',
+                'signature',
+              ],
+              properties: {
+                logId: { type: 'string', description: '<topic>/<partition>' },
+                treeSize: { type: 'integer', minimum: 0 },
+                firstOffset: { type: 'string', pattern: '^(0|[1-9][0-9]*)?$' },
+                lastOffset: { type: 'string', pattern: '^(0|[1-9][0-9]*)?$' },
+                rootHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                timestamp: { type: 'string', format: 'date-time' },
+                frontier: { type: 'array', items: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+                keyId: { type: 'string' },
+                signature: {
+                  type: 'string',
+                  description:
+                    'base64 Ed25519 over the canonical JSON of {logId, treeSize, firstOffset, lastOffset, rootHash, timestamp}',
+                },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+  channels[channelId(TOPICS.checkpoints)] = {
+    address: TOPICS.checkpoints,
+    description:
+      'key: <topic>/<partition> of the checkpointed log; retention: forever (retention.ms=-1, cleanup.policy=delete)',
+    messages: {
+      [CHECKPOINT_EVENT_TYPE]: { $ref: `#/components/messages/${CHECKPOINT_EVENT_TYPE}` },
+    },
+  };
   for (const service of SERVICES) {
     channels[channelId(dlqTopic(service))] = {
       address: dlqTopic(service),

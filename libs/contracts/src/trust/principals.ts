@@ -65,7 +65,7 @@ export const AUDITOR_GROUP_PREFIX = 'customs-audit-';
 export const AUDIT_SCRATCH_PREFIX = 'audit-';
 /** The admin CLI's dead-letter redrive: one group and transactional id per service. */
 export const REDRIVE_PREFIX = 'customs-dlq-redrive-';
-/** The checkpointer's consumer group. */
+/** The checkpointer's consumer groups (one per run). */
 export const CHECKPOINTER_GROUP = 'customs-checkpointer';
 
 /** What the audit log consists of: every topic a declaration's history is read from. */
@@ -83,8 +83,7 @@ const AUDITED: string[] = [
   TOPICS.amendments,
 ];
 
-/** DESIGN.md's checkpoint topic (signed Merkle tree heads per partition of the audit log). */
-export const CHECKPOINTS_TOPIC = 'customs.audit.checkpoints.v1';
+const CHECKPOINTS_TOPIC = TOPICS.checkpoints;
 
 const SERVICES_DLQ = (['intake', 'risk', 'valuation', 'release'] as const).map(dlqTopic);
 
@@ -169,8 +168,18 @@ export function servicePrincipals(): PrincipalSpec[] {
       description: 'the checkpointer: signs Merkle tree heads of every audited partition',
       produces: [CHECKPOINTS_TOPIC],
       consumes: [...AUDITED, CHECKPOINTS_TOPIC],
-      groups: [{ name: CHECKPOINTER_GROUP, pattern: 'literal' }],
+      // One group per run: its offsets are in the published heads, not in the group.
+      groups: [{ name: `${CHECKPOINTER_GROUP}-`, pattern: 'prefixed' }],
       transactionalIds: [],
+      // It also checkpoints scratch copies of the log (CHECKPOINT_TOPIC_PREFIX).
+      extra: [
+        {
+          resource: 'topic',
+          name: AUDIT_SCRATCH_PREFIX,
+          pattern: 'prefixed',
+          operations: ['READ', 'WRITE'],
+        },
+      ],
     },
   ];
 }

@@ -36,6 +36,7 @@ const MATRIX: [string, string, string[]][] = [
   [T.notifications, E.notification, ['svc-release', 'svc-intake']],
   [T.amendments, E.amendmentRequested, ['svc-intake', 'svc-release']],
   [T.amendments, E.invalidationRequested, ['svc-intake']],
+  [T.checkpoints, 'CheckpointPublished', ['svc-audit']],
 ];
 
 describe('signer policy', () => {
@@ -79,7 +80,11 @@ describe('signer policy', () => {
     expect(checkSignerPolicy(dlqTopic('risk'), E.accepted, 'svc-risk').ok).toBe(true);
     expect(checkSignerPolicy(dlqTopic('risk'), null, 'svc-risk').ok).toBe(true);
     expect(checkSignerPolicy(dlqTopic('risk'), E.accepted, 'svc-intake').ok).toBe(false);
-    expect(checkSignerPolicy('customs.audit.checkpoints.v1', 'x', 'svc-audit').ok).toBe(true);
-    expect(checkSignerPolicy('customs.audit.checkpoints.v1', 'x', 'svc-release').ok).toBe(false);
+    expect(
+      checkSignerPolicy('customs.audit.checkpoints.v1', 'CheckpointPublished', 'svc-audit').ok,
+    ).toBe(true);
+    expect(
+      checkSignerPolicy('customs.audit.checkpoints.v1', 'CheckpointPublished', 'svc-release').ok,
+    ).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
 import { EVENT_TYPES } from '../events/declaration-events';
 import { TOPICS } from '../topics';
+import { CHECKPOINT_EVENT_TYPE } from './signed-tree-head';
 
-/** Where signed checkpoints (Merkle tree heads of the log) are published. */
-const CHECKPOINTS_TOPIC = 'customs.audit.checkpoints.v1';
 const DLQ_TOPIC = /^customs\.([a-z]+)\.dlq\.v1$/;
 
 /** A principal name, or a family of them: `bp-*` is every border post. */
-type Signer = 'svc-intake' | 'svc-risk' | 'svc-valuation' | 'svc-release' | 'bp-*' | 'pay-*';
+type Signer =
+  'svc-intake' | 'svc-risk' | 'svc-valuation' | 'svc-release' | 'svc-audit' | 'bp-*' | 'pay-*';
 
 /**
  * Who may emit which event type on which topic; checked from the code's producers (each
@@ -45,6 +45,8 @@ export const SIGNER_POLICY: Readonly<Record<string, Readonly<Record<string, read
       [EVENT_TYPES.amendmentRequested]: ['svc-intake', 'svc-release'],
       [EVENT_TYPES.invalidationRequested]: ['svc-intake'],
     },
+    // Signed Merkle tree heads of the log, by the checkpointer alone.
+    [TOPICS.checkpoints]: { [CHECKPOINT_EVENT_TYPE]: ['svc-audit'] },
   };
 
 export type SignerPolicyCheck =
@@ -78,10 +80,6 @@ export function checkSignerPolicy(
     return principal === `svc-${dlq[1]}`
       ? { ok: true }
       : refuse(`${principal} may not write the dead-letter topic ${topic} (only svc-${dlq[1]})`);
-  if (topic === CHECKPOINTS_TOPIC)
-    return principal === 'svc-audit'
-      ? { ok: true }
-      : refuse(`${principal} may not publish checkpoints on ${topic} (only svc-audit)`);
   const types = SIGNER_POLICY[topic];
   if (!types) return refuse(`${topic} is not a contract topic: no one may sign records for it`);
   if (eventType === null)

@@ -42,6 +42,13 @@ export const EXTERNAL_CAUSE_ROLES: readonly TopicRole[] = [
   'amendments',
 ];
 
+/** Topics an audit reads: the declaration log, the external causes and the notifications. */
+export const AUDITED_ROLES: readonly TopicRole[] = [
+  ...DECLARATION_ROLES,
+  ...EXTERNAL_CAUSE_ROLES,
+  'notifications',
+];
+
 /** Topics keyed by LRN; every other declaration topic is keyed by MRN (DESIGN.md). */
 const LRN_KEYED: ReadonlySet<TopicRole> = new Set<TopicRole>(['submitted', 'rejected']);
 
