@@ -12,3 +12,4 @@ export * from './events/risk-result';
 export * from './events/valuation-result';
 export * from './events/release-result';
 export * from './asyncapi/asyncapi.document';
+export * from './events/account-events';

@@ -12,6 +12,11 @@ export const TOPICS = {
   notifications: 'customs.notifications.v1',
   /** Amendment and invalidation requests checked by intake, for release (the chain's tail holder) to apply. */
   amendments: 'customs.declarations.amendments.v1',
+  /**
+   * Guarantee and deferment accounts: openings and credits (keyed by account id), so that
+   * every balance release holds is explained by the log. Written by the admin CLI only.
+   */
+  accounts: 'customs.accounts.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

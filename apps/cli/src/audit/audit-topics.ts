@@ -1,4 +1,5 @@
 import {
+  ACCOUNT_ROLES,
   AUDIT_TOPIC_NAMES,
   DECLARATION_ROLES,
   EXTERNAL_CAUSE_ROLES,
@@ -10,11 +11,15 @@ export interface AuditTopic {
   topic: string;
 }
 
-/** Topics an audit reads: the declaration log, the external causes and the notifications. */
+/**
+ * Topics an audit reads: the declaration log, the external causes, the notifications and
+ * the accounts log (every balance starts there).
+ */
 export const AUDITED_ROLES: readonly TopicRole[] = [
   ...DECLARATION_ROLES,
   ...EXTERNAL_CAUSE_ROLES,
   'notifications',
+  ...ACCOUNT_ROLES,
 ];
 
 /**

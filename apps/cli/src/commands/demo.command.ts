@@ -11,6 +11,7 @@ import {
   OutcomeWatcher,
 } from '@customs/simulation';
 import { LocalStack, ServiceRunner, SERVICE_PORTS } from '@customs/stack';
+import { publishSeedAccounts } from '../accounts/accounts.publisher';
 
 interface DemoOptions {
   count: string;
@@ -66,6 +67,9 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     out(`services up; logs in ${runner.running[0]?.logFile.replace(/[^/]+$/, '')}`);
     await producer.connect();
     await watcher.start();
+    // The accounts the generator secures on exist for release only once opened on the log.
+    const opened = await publishSeedAccounts(kafka);
+    if (opened.length > 0) out(`opened ${opened.length} seed accounts on ${TOPICS.accounts}`);
 
     const codes = seedDeclarableCodes(new Date().toISOString().slice(0, 10));
     const generator = new DeclarationGenerator({
