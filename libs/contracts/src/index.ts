@@ -7,6 +7,7 @@ export * from './declaration/declaration.model';
 export * from './declaration/declaration.dto';
 export * from './declaration/rejection-reason';
 export * from './declaration/declaration-structure.validator';
+export * from './declaration/forbidden-keys';
 export * from './events/declaration-events';
 export * from './events/risk-result';
 export * from './events/valuation-result';
