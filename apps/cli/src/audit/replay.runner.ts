@@ -490,7 +490,17 @@ function replayRelease(
     const open = ledger.at(id, at, mrn);
     const valued = sorted.find((x) => x.event.type === EVENT_TYPES.valued)?.event.payload as
       ValuedPayload | undefined;
-    if (r?.reasons?.includes('guarantee-not-authorised') && open) return open;
+    // Not authorised: whatever the account held, it was not the declarant's.
+    if (r?.reasons?.includes('guarantee-not-authorised'))
+      return {
+        id,
+        kind: open?.kind ?? 'guarantee',
+        currency: open?.currency ?? valued?.valuation.currency ?? 'EUR',
+        balance: open?.balance ?? '0',
+        appliedEventIds: [],
+        holder: open?.holder ?? '',
+        authorisedDeclarants: open?.authorisedDeclarants ?? [],
+      };
     return {
       id,
       kind: open?.kind ?? 'guarantee',
@@ -651,40 +661,51 @@ export async function readReplayLog(
   const topics = resolveAuditTopics(prefix, undefined, [
     ...DECLARATION_ROLES,
     ...EXTERNAL_CAUSE_ROLES,
-    ...ACCOUNT_ROLES,
   ]);
   const log: ReplayLog = { records: 0, chains: new Map(), external: new Map(), accounts: [] };
-  await readLog(
-    kafka,
-    topics,
-    (r: LogRecord) => {
-      log.records++;
-      const parsed = readEnvelope(r.value);
-      if (!('envelope' in parsed)) return; // unreadable records are `audit verify`'s business
-      const x: ReplayEvent = {
-        role: r.role,
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        event: parsed.envelope,
-      };
-      if (ACCOUNT_ROLES.includes(r.role)) {
-        log.accounts.push(x);
-        return;
-      }
-      if (EXTERNAL_CAUSE_ROLES.includes(r.role)) {
-        if (!x.event.mrn) return;
-        const list = log.external.get(x.event.mrn);
-        if (list) list.push(x);
-        else log.external.set(x.event.mrn, [x]);
-        return;
-      }
-      const list = log.chains.get(x.event.correlationId);
+  const onRecord = (r: LogRecord) => {
+    log.records++;
+    const parsed = readEnvelope(r.value);
+    if (!('envelope' in parsed)) return; // unreadable records are `audit verify`'s business
+    const x: ReplayEvent = {
+      role: r.role,
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      event: parsed.envelope,
+    };
+    if (ACCOUNT_ROLES.includes(r.role)) {
+      log.accounts.push(x);
+      return;
+    }
+    if (EXTERNAL_CAUSE_ROLES.includes(r.role)) {
+      if (!x.event.mrn) return;
+      const list = log.external.get(x.event.mrn);
       if (list) list.push(x);
-      else log.chains.set(x.event.correlationId, [x]);
-    },
-    read,
+      else log.external.set(x.event.mrn, [x]);
+      return;
+    }
+    const list = log.chains.get(x.event.correlationId);
+    if (list) list.push(x);
+    else log.chains.set(x.event.correlationId, [x]);
+  };
+  await readLog(kafka, topics, onRecord, read);
+  // The accounts log always from its beginning: a replay of part of the log (a run, a
+  // window) still needs every opening and credit before it. A copy without it (made before
+  // it existed) has no openings: its account-secured releases are then not re-derivable.
+  const admin = kafka.admin();
+  await admin.connect();
+  let existing: Set<string>;
+  try {
+    existing = new Set(await admin.listTopics());
+  } finally {
+    await admin.disconnect();
+  }
+  const accounts = resolveAuditTopics(prefix, undefined, ACCOUNT_ROLES).filter((t) =>
+    existing.has(t.topic),
   );
+  if (accounts.length > 0)
+    await readLog(kafka, accounts, onRecord, { ...read, startOffsets: undefined });
   return log;
 }
 
