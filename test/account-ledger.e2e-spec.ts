@@ -73,6 +73,8 @@ async function open(repo: MongoAccountRepository, id: string, balance: string): 
       balance,
       currency: 'EUR',
       appliedEventIds: [],
+      holder: 'NL100000099',
+      authorisedDeclarants: [],
     }),
   ).toBe(true);
 }

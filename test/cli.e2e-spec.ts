@@ -68,6 +68,8 @@ describe('the customs CLI (built)', () => {
       ['mrn', 'check', '--help'],
       ['quote', '--help'],
       ['demo', '--help'],
+      ['accounts', '--help'],
+      ['accounts', 'open', '--help'],
     ]) {
       const r = cli(...args);
       expect(r.status).toBe(0);

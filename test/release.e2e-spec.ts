@@ -645,6 +645,8 @@ describe('account movements against the real store', () => {
       balance: '1000.00',
       currency: 'EUR',
       appliedEventIds: [],
+      holder: 'NL100000099',
+      authorisedDeclarants: [],
     });
 
     // 40 debits of 30.00 (only 33 fit), each sent twice through different replicas.

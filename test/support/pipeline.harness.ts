@@ -4,6 +4,7 @@ import { DECLARATION_TOPICS, EventEnvelope, TOPICS } from '@customs/contracts';
 import { loadSeedAccounts, seedDeclarableCodes } from '@customs/reference-data';
 import { DeclarationGenerator, Outcome, OutcomeWatcher } from '@customs/simulation';
 import { ServiceRunner, SERVICE_PORTS } from '@customs/stack';
+import { publishSeedAccounts } from '../../apps/cli/src/accounts/accounts.publisher';
 
 /**
  * The real pipeline for e2e tests: the four built services as processes, against the
@@ -19,6 +20,8 @@ export class PipelineHarness {
 
   async start(): Promise<void> {
     await this.runner.startAll();
+    // Release knows the seed accounts only once they are opened on the log (idempotent).
+    await publishSeedAccounts(this.kafka);
     await this.producer.connect();
     await this.watcher.start();
   }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerAccountsCommand } from './commands/accounts.command';
 import { registerAsyncApiCommand } from './commands/asyncapi.command';
 import { registerAuditCommand } from './commands/audit.command';
 import { registerBenchCommand } from './commands/bench.command';
@@ -27,6 +28,7 @@ const program = new Command('customs')
 
 registerStackCommand(program);
 registerTokenCommand(program);
+registerAccountsCommand(program);
 registerMrnCommand(program);
 registerQuoteCommand(program);
 registerQuoteBenchCommand(program);

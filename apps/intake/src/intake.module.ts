@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BorderPostRegistry } from '@customs/domain';
 import { PlatformModule, STORE_CONNECTION } from '@customs/platform';
 import {
   DeclarationVersionRepository,
@@ -22,6 +23,7 @@ import { DeclarationsController } from './lodgement/declarations.controller';
 import { DeclarationValidator } from './lodgement/declaration.validator';
 import { LodgementService } from './lodgement/lodgement.service';
 import { SubmittedHandler } from './lodgement/submitted.handler';
+import { intakeBorderPosts } from './reference/border-posts.registry';
 import { NomenclatureCatalog } from './reference/nomenclature.catalog';
 import { TimelineHandler } from './timeline/timeline.handler';
 
@@ -33,6 +35,7 @@ import { TimelineHandler } from './timeline/timeline.handler';
     LodgementService,
     AmendmentService,
     AmendmentsTopicProvisioner,
+    { provide: BorderPostRegistry, useFactory: () => intakeBorderPosts() },
     {
       provide: NomenclatureCatalog,
       inject: [ReferenceVersionRepository],

@@ -9,6 +9,7 @@ import {
   ReleaseRecordRepository,
 } from '@customs/persistence';
 import { Connection } from 'mongoose';
+import { AccountEventsHandler } from './accounts/account-events.handler';
 import { ReleaseDecisionService } from './decision/release-decision.service';
 import { ReleaseInputsHandler } from './decision/release-inputs.handler';
 import { ExternalInputsService } from './inputs/external-inputs.service';
@@ -24,6 +25,7 @@ import { PaymentsController } from './payments/payments.controller';
   controllers: [
     ReleaseInputsHandler,
     NotificationsHandler,
+    AccountEventsHandler,
     WorkQueuesController,
     OfficerActionsController,
     PaymentsController,

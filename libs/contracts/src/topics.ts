@@ -17,6 +17,11 @@ export const TOPICS = {
    * checkpointer (apps/audit); key `<topic>/<partition>`. Kept forever like the audit log.
    */
   checkpoints: 'customs.audit.checkpoints.v1',
+  /**
+   * Guarantee and deferment accounts: openings and credits (keyed by account id), so that
+   * every balance release holds is explained by the log. Written by the admin CLI only.
+   */
+  accounts: 'customs.accounts.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -11,7 +11,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from '@customs/config';
 import { KafkaTransport, parseBrokers } from '@customs/messaging';
-import { bodyDepthLimit, loadHttpLimits } from './auth';
+import { addressRateLimit, bodyDepthLimit, forbiddenBodyKeys, loadHttpLimits } from './auth';
 import { TransportHealthHolder } from './health.controller';
 import { ServiceMetrics } from './observability/service-metrics';
 import { startTracing } from './observability/tracing';
@@ -40,11 +40,16 @@ export async function bootstrapService(
   const logger = app.get(Logger);
   app.useLogger(logger);
   const config = app.get<ServiceConfig>(SERVICE_CONFIG);
+  const limits = loadHttpLimits();
+  if (limits.trustProxyHops > 0) app.set('trust proxy', limits.trustProxyHops);
+  // First of all: requests per address, before the body is read and before authentication,
+  // so failed-auth traffic is limited too.
+  app.use(addressRateLimit(limits));
   // Bodies over the limit are refused (413) before they are parsed or reach a controller.
-  const { bodyLimitBytes } = loadHttpLimits();
-  app.useBodyParser('json', { limit: bodyLimitBytes });
-  app.useBodyParser('urlencoded', { limit: bodyLimitBytes, extended: false });
+  app.useBodyParser('json', { limit: limits.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: limits.bodyLimitBytes, extended: false });
   app.use(bodyDepthLimit());
+  app.use(forbiddenBodyKeys());
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: [VERSION_NEUTRAL, '1'] });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

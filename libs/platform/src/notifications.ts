@@ -3,6 +3,7 @@ import {
   EVENT_TYPES,
   EventEnvelope,
   NotificationPayload,
+  NotificationRecipientKind,
   sealEnvelope,
   TOPICS,
 } from '@customs/contracts';
@@ -29,12 +30,18 @@ export function notificationRecords(
   spec: NotificationSpec,
   producer: string,
 ): OutgoingRecord[] {
-  const recipients = [...new Set([spec.declarantId, spec.borderPost])];
-  return recipients.map((recipient) => {
+  // One notification only when declarant and border post are the same party (as a declarant).
+  const recipients: { kind: NotificationRecipientKind; id: string }[] = [
+    { kind: 'declarant', id: spec.declarantId },
+  ];
+  if (spec.borderPost !== spec.declarantId)
+    recipients.push({ kind: 'border-post', id: spec.borderPost });
+  return recipients.map(({ kind, id: recipient }) => {
     const payload: NotificationPayload = {
       code: spec.code,
       text: spec.text,
       recipient,
+      recipientKind: kind,
       declarantId: spec.declarantId,
       borderPost: spec.borderPost,
       mrn: about.mrn,

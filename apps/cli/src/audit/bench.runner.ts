@@ -210,7 +210,15 @@ function judges(): Judges {
     accounts: new Map(
       loadSeedAccounts().accounts.map((a) => [
         a.id,
-        { id: a.id, kind: a.kind, balance: a.balance, currency: a.currency, appliedEventIds: [] },
+        {
+          id: a.id,
+          kind: a.kind,
+          balance: a.balance,
+          currency: a.currency,
+          appliedEventIds: [],
+          holder: a.holder,
+          authorisedDeclarants: a.authorisedDeclarants,
+        },
       ]),
     ),
   };

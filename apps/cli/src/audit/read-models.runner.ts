@@ -160,6 +160,11 @@ async function accountOpenings(
           currency: String(d.currency),
           balance: String(d.balance),
           appliedEventIds: [],
+          holder: typeof d.holder === 'string' ? d.holder : '',
+          authorisedDeclarants: Array.isArray(d.authorisedDeclarants)
+            ? (d.authorisedDeclarants as unknown[]).map(String)
+            : [],
+          ...(typeof d.openedBy === 'string' ? { openedBy: d.openedBy } : {}),
         },
         head: 0,
       });
@@ -288,7 +293,10 @@ class MemoryReleaseRecords extends ReleaseRecordRepository {
 /** Release's account ledger, in memory: one writer here, so no races to lose. */
 class MemoryAccounts extends AccountRepository {
   private readonly entries = new Map<string, AccountEntry[]>();
-  private readonly meta = new Map<string, Pick<StoredAccount, 'kind' | 'currency'>>();
+  private readonly meta = new Map<
+    string,
+    Pick<StoredAccount, 'kind' | 'currency' | 'holder' | 'authorisedDeclarants' | 'openedBy'>
+  >();
   private head(id: string) {
     const list = this.entries.get(id);
     return list?.[list.length - 1];
@@ -338,7 +346,13 @@ class MemoryAccounts extends AccountRepository {
   }
   createIfMissing(a: StoredAccount): Promise<boolean> {
     if (this.entries.has(a.id)) return Promise.resolve(false);
-    this.meta.set(a.id, { kind: a.kind, currency: a.currency });
+    this.meta.set(a.id, {
+      kind: a.kind,
+      currency: a.currency,
+      holder: a.holder,
+      authorisedDeclarants: a.authorisedDeclarants,
+      ...(a.openedBy ? { openedBy: a.openedBy } : {}),
+    });
     this.entries.set(a.id, [
       {
         accountId: a.id,
@@ -425,7 +439,6 @@ async function rebuildReleaseRecords(
   const accounts = new MemoryAccounts();
   for (const a of openings) await accounts.createIfMissing(a);
   const service = new ReleaseDecisionService(records, accounts);
-  await service.onModuleInit();
   const inputs: ReplayEvent[] = [];
   const seen = new Set<string>();
   for (const [mrn, chain] of chains)

@@ -9,12 +9,15 @@ import {
 import Decimal from 'decimal.js';
 import {
   Account,
+  accountFromOpening,
   applyReleaseInput,
   assessRisk,
   assessValuation,
+  ACCOUNT_ROLES,
   DECLARATION_ROLES,
   EXTERNAL_CAUSE_ROLES,
   LogRecord,
+  readAccountEvent,
   readEnvelope,
   ReleaseInput,
   ReleaseContext,
@@ -23,7 +26,6 @@ import {
   TopicRole,
   validateDeclaration,
 } from '@customs/domain';
-import { loadSeedAccounts } from '@customs/reference-data';
 import { resolveAuditTopics } from './audit-topics';
 import { readLog, ReadOptions } from './kafka-log.reader';
 import { ReferenceNeeds, ReferenceSource, SEED_REFERENCE } from './replay-reference.source';
@@ -60,7 +62,8 @@ export interface ReplayDifference extends Partial<LogPosition> {
  * version is neither the seed nor stored), `incomplete-record` (the event lacks what is
  * needed), `account-balance` (a release on a guarantee/deferment account that follows from
  * the rules with the balance the logged decision implies, but not with the balance rebuilt
- * from the log: account openings are not logged), `failed` (the engine threw).
+ * from the log: the opening or a credit is missing from customs.accounts.v1, or the replay
+ * was given only part of the log), `failed` (the engine threw).
  */
 export interface NotRederivable extends Partial<LogPosition> {
   mrn: string | null;
@@ -86,12 +89,13 @@ export interface ReplayReport {
 }
 
 /**
- * Guarantee and deferment accounts as the log tells them: the opening balance release seeds
- * them with (the shipped accounts seed: release creates accounts from it and nowhere else),
- * then every debit a logged release records (`release.account.debited`, at the released
- * event's instant, which follows the debit) and every credit the release reducer derives
- * from logged payments and invalidations. The balance a decision saw is the opening plus
- * every movement before the decision's logged instant.
+ * Guarantee and deferment accounts as the log tells them: the AccountOpened events of
+ * customs.accounts.v1 (release opens accounts from those and nowhere else; the seed file is
+ * published there by `customs accounts seed`), then every AccountCredited there, every
+ * debit a logged release records (`release.account.debited`, at the released event's
+ * instant, which follows the debit) and every credit the release reducer derives from
+ * logged payments and invalidations. The balance a decision saw is the opening plus every
+ * movement before the decision's logged instant; an account opened after it did not exist.
  */
 const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
 const money = (v: string) => new Money(v);
@@ -102,10 +106,53 @@ export class AccountLedger {
     string,
     { at: string; mrn: string; amount: string; eventId: string }[]
   >();
-  private readonly opening: Map<string, Account>;
+  private readonly opening: Map<string, { account: Account; at: string }>;
 
-  constructor(accounts: readonly Omit<Account, 'appliedEventIds'>[] = seedAccounts()) {
-    this.opening = new Map(accounts.map((a) => [a.id, { ...a, appliedEventIds: [] }]));
+  /** `accounts`: opened before anything the replay reads (a test's fixture). */
+  constructor(accounts: readonly Omit<Account, 'appliedEventIds'>[] = []) {
+    this.opening = new Map(
+      accounts.map((a) => [a.id, { account: { ...a, appliedEventIds: [] }, at: '' }]),
+    );
+  }
+
+  /**
+   * The ledger of the accounts log: each account's first opening (a second one of the same
+   * account changes nothing, as in release's store) and every credit, once per event id.
+   * Events that do not read as account events are left to `audit verify`.
+   */
+  static fromAccountEvents(events: readonly ReplayEvent[]): AccountLedger {
+    const ledger = new AccountLedger();
+    const sorted = [...events].sort(
+      (a, b) =>
+        a.event.occurredAt.localeCompare(b.event.occurredAt) ||
+        a.partition - b.partition ||
+        Number(BigInt(a.offset) - BigInt(b.offset)),
+    );
+    for (const x of sorted) {
+      const read = readAccountEvent(x.event);
+      if (!('event' in read)) continue;
+      const e = read.event;
+      if (e.type === 'opened') {
+        if (!ledger.opening.has(e.payload.accountId))
+          ledger.opening.set(e.payload.accountId, {
+            account: accountFromOpening(e.payload),
+            at: x.event.occurredAt,
+          });
+      } else {
+        ledger.add(e.payload.accountId, {
+          at: x.event.occurredAt,
+          mrn: '',
+          amount: e.payload.amount,
+          eventId: e.eventId,
+        });
+      }
+    }
+    return ledger;
+  }
+
+  /** Accounts opened on the log (for messages). */
+  has(accountId: string): boolean {
+    return this.opening.has(accountId);
   }
 
   add(accountId: string, m: { at: string; mrn: string; amount: string; eventId: string }): void {
@@ -116,8 +163,9 @@ export class AccountLedger {
 
   /** The account as it stood just before `at`, as release's store answers for `mrn`'s decision. */
   at(accountId: string, at: string, mrn: string): Account | undefined {
-    const open = this.opening.get(accountId);
-    if (!open) return undefined;
+    const opened = this.opening.get(accountId);
+    if (!opened || opened.at >= at) return undefined;
+    const open = opened.account;
     let balance = money(open.balance);
     const applied: string[] = [];
     const ownDebit = securityDebitEventId(mrn);
@@ -128,15 +176,6 @@ export class AccountLedger {
     }
     return { ...open, balance: moneyString(balance), appliedEventIds: applied };
   }
-}
-
-function seedAccounts(): Omit<Account, 'appliedEventIds'>[] {
-  return loadSeedAccounts().accounts.map((a) => ({
-    id: a.id,
-    kind: a.kind,
-    balance: a.balance,
-    currency: a.currency,
-  }));
 }
 
 /** The release outcomes appended by release, as kinds comparable with the reducer's. */
@@ -438,7 +477,7 @@ function replayRelease(
   if (!difference || !first.onAccounts) return first.result;
   // The balance rebuilt from the log does not give the logged decision. Does the balance the
   // logged decision implies? Then the rules were applied right, and what the log cannot tell
-  // is the balance: account openings (release seeds its store) are not logged events.
+  // is the balance (an opening or credit missing from the accounts log, or a partial read).
   const logged = sorted.filter((x) => RELEASE_LINK_TYPES.has(x.event.type));
   const causedBy = new Map(logged.map((l) => [l.event.causationId, l.event]));
   const implied = releaseOnce(sorted, externalInputs, (id, at, input) => {
@@ -451,12 +490,26 @@ function replayRelease(
     const open = ledger.at(id, at, mrn);
     const valued = sorted.find((x) => x.event.type === EVENT_TYPES.valued)?.event.payload as
       ValuedPayload | undefined;
+    // Not authorised: whatever the account held, it was not the declarant's.
+    if (r?.reasons?.includes('guarantee-not-authorised'))
+      return {
+        id,
+        kind: open?.kind ?? 'guarantee',
+        currency: open?.currency ?? valued?.valuation.currency ?? 'EUR',
+        balance: open?.balance ?? '0',
+        appliedEventIds: [],
+        holder: open?.holder ?? '',
+        authorisedDeclarants: open?.authorisedDeclarants ?? [],
+      };
     return {
       id,
       kind: open?.kind ?? 'guarantee',
       currency: open?.currency ?? valued?.valuation.currency ?? 'EUR',
       balance: r?.account?.available ?? AMPLE_BALANCE,
       appliedEventIds: open?.appliedEventIds ?? [],
+      // A decision that used the account implies the declarant could: as its holder.
+      holder: open?.holder ?? valued?.declaration.declarant.id ?? '',
+      authorisedDeclarants: open?.authorisedDeclarants ?? [],
     };
   });
   if (implied.result.differences.length > 0) return first.result;
@@ -466,7 +519,7 @@ function replayRelease(
   const balances = ids
     .map((id) => {
       const a = at ? ledger.at(id, at, mrn) : undefined;
-      return `${id} ${a ? `${a.balance} ${a.currency}` : 'not in the accounts seed'}`;
+      return `${id} ${a ? `${a.balance} ${a.currency}` : 'not opened on customs.accounts.v1 before it'}`;
     })
     .join(', ');
   // Not counted as re-derived: it is reported as not re-derivable instead.
@@ -490,8 +543,8 @@ function replayRelease(
         category: 'account-balance',
         reason:
           `logged ${String(difference.logged)} follows from the rules with the balance it implies, not with the balance ` +
-          `rebuilt from the log (${balances}: the accounts seed's opening plus every movement logged before it); ` +
-          `account openings are not in the log (release seeds its store from the accounts seed, again after a reset)`,
+          `rebuilt from the log (${balances}: the opening on customs.accounts.v1 plus every movement logged before it); ` +
+          `the log does not explain the balance release decided on`,
       },
     ],
   };
@@ -595,9 +648,11 @@ export interface ReplayLog {
   records: number;
   chains: Map<string, ReplayEvent[]>;
   external: Map<string, ReplayEvent[]>;
+  /** customs.accounts.v1: the openings and credits every balance starts from. */
+  accounts: ReplayEvent[];
 }
 
-/** Reads the declaration topics and the external causes into chains. */
+/** Reads the declaration topics and the external causes into chains, and the accounts log. */
 export async function readReplayLog(
   kafka: Kafka,
   prefix = '',
@@ -607,34 +662,50 @@ export async function readReplayLog(
     ...DECLARATION_ROLES,
     ...EXTERNAL_CAUSE_ROLES,
   ]);
-  const log: ReplayLog = { records: 0, chains: new Map(), external: new Map() };
-  await readLog(
-    kafka,
-    topics,
-    (r: LogRecord) => {
-      log.records++;
-      const parsed = readEnvelope(r.value);
-      if (!('envelope' in parsed)) return; // unreadable records are `audit verify`'s business
-      const x: ReplayEvent = {
-        role: r.role,
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        event: parsed.envelope,
-      };
-      if (EXTERNAL_CAUSE_ROLES.includes(r.role)) {
-        if (!x.event.mrn) return;
-        const list = log.external.get(x.event.mrn);
-        if (list) list.push(x);
-        else log.external.set(x.event.mrn, [x]);
-        return;
-      }
-      const list = log.chains.get(x.event.correlationId);
+  const log: ReplayLog = { records: 0, chains: new Map(), external: new Map(), accounts: [] };
+  const onRecord = (r: LogRecord) => {
+    log.records++;
+    const parsed = readEnvelope(r.value);
+    if (!('envelope' in parsed)) return; // unreadable records are `audit verify`'s business
+    const x: ReplayEvent = {
+      role: r.role,
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      event: parsed.envelope,
+    };
+    if (ACCOUNT_ROLES.includes(r.role)) {
+      log.accounts.push(x);
+      return;
+    }
+    if (EXTERNAL_CAUSE_ROLES.includes(r.role)) {
+      if (!x.event.mrn) return;
+      const list = log.external.get(x.event.mrn);
       if (list) list.push(x);
-      else log.chains.set(x.event.correlationId, [x]);
-    },
-    read,
+      else log.external.set(x.event.mrn, [x]);
+      return;
+    }
+    const list = log.chains.get(x.event.correlationId);
+    if (list) list.push(x);
+    else log.chains.set(x.event.correlationId, [x]);
+  };
+  await readLog(kafka, topics, onRecord, read);
+  // The accounts log always from its beginning: a replay of part of the log (a run, a
+  // window) still needs every opening and credit before it. A copy without it (made before
+  // it existed) has no openings: its account-secured releases are then not re-derivable.
+  const admin = kafka.admin();
+  await admin.connect();
+  let existing: Set<string>;
+  try {
+    existing = new Set(await admin.listTopics());
+  } finally {
+    await admin.disconnect();
+  }
+  const accounts = resolveAuditTopics(prefix, undefined, ACCOUNT_ROLES).filter((t) =>
+    existing.has(t.topic),
   );
+  if (accounts.length > 0)
+    await readLog(kafka, accounts, onRecord, { ...read, startOffsets: undefined });
   return log;
 }
 
@@ -687,7 +758,7 @@ export async function replayLog(
 ): Promise<ReplayReport> {
   const reference = options.reference ?? SEED_REFERENCE;
   const started = Date.now();
-  const ledger = options.ledger ?? new AccountLedger();
+  const ledger = options.ledger ?? AccountLedger.fromAccountEvents(log.accounts);
   const chains = [...log.chains.values()].map(prepareChain);
   for (const chain of chains)
     for (const x of chain) {

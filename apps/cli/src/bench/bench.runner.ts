@@ -32,6 +32,7 @@ import { LatencyRecorder, LatencySummary, steadyRate } from './latency.recorder'
 import { handlerDelta, HandlerTimes, scrapeHandlerTimes } from './metrics.scraper';
 import { ProcessSampler, ProcessUsage } from './process.sampler';
 import { pumpRecords } from './record.pump';
+import { publishSeedAccounts } from '../accounts/accounts.publisher';
 
 export interface BenchOptions {
   /** Offered declarations per second; undefined for the maximum rate. */
@@ -216,6 +217,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       `the declaration topics have ${have} partitions, fewer than --partitions ${opts.partitions}: ` +
         `recreate the stack with KAFKA_PARTITIONS=${opts.partitions} (stack down --wipe; stack up)`,
     );
+  // The generator secures on the seed accounts: they exist for release once opened on the log.
+  await publishSeedAccounts(kafka);
 
   log(
     `generating ${count} declarations (seed ${opts.seed}, mean ${opts.meanItems} items, ${opts.codes} codes)...`,

@@ -18,6 +18,7 @@ import {
 import { AUDITED_ROLES, AuditTopic, resolveAuditTopics } from '../audit/audit-topics';
 import { readLog } from '../audit/kafka-log.reader';
 import { ChaosFigures, chaosPassed, checkChaosRun } from './chaos.checks';
+import { publishSeedAccounts } from '../accounts/accounts.publisher';
 
 export interface ChaosOptions {
   count: number;
@@ -127,6 +128,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   try {
     note('services', 'starting intake, risk, valuation, release');
     await runner.startAll();
+    // Before the watermarks: the seed accounts' openings are not this run's records.
+    await publishSeedAccounts(kafka);
     await producer.connect();
     const admin = kafka.admin();
     await admin.connect();

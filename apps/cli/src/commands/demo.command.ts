@@ -3,6 +3,7 @@ import { cliAuthorization } from './token.command';
 import { SingleBar, Presets } from 'cli-progress';
 import { Producer } from 'kafkajs';
 import {
+  ADMIN_PRINCIPAL,
   AUDITOR_PRINCIPAL,
   borderPostPrincipal,
   Declaration,
@@ -17,6 +18,7 @@ import {
   OutcomeWatcher,
 } from '@customs/simulation';
 import { LocalStack, localKafka, ServiceRunner, SERVICE_PORTS } from '@customs/stack';
+import { publishSeedAccounts } from '../accounts/accounts.publisher';
 
 interface DemoOptions {
   count: string;
@@ -81,6 +83,9 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     await runner.startAll();
     out(`services up; logs in ${runner.running[0]?.logFile.replace(/[^/]+$/, '')}`);
     await watcher.start();
+    // The accounts the generator secures on exist for release only once opened on the log.
+    const opened = await publishSeedAccounts(localKafka(ADMIN_PRINCIPAL));
+    if (opened.length > 0) out(`opened ${opened.length} seed accounts on ${TOPICS.accounts}`);
 
     const codes = seedDeclarableCodes(new Date().toISOString().slice(0, 10));
     const generator = new DeclarationGenerator({

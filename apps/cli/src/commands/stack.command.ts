@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { dump } from 'js-yaml';
 import {
   aclsOf,
+  ADMIN_PRINCIPAL,
   allPrincipals,
   findPrincipal,
   PartnerRegistry,
@@ -21,7 +22,14 @@ export function strimziYaml(partners: PartnerRegistry): string {
   );
   return `${header}\n---\n${docs.join('---\n')}`;
 }
-import { LOCAL_SASL_MECHANISM, LocalStack, localPrincipals, readCredentials } from '@customs/stack';
+import {
+  LOCAL_SASL_MECHANISM,
+  LocalStack,
+  localKafka,
+  localPrincipals,
+  readCredentials,
+} from '@customs/stack';
+import { publishSeedAccounts } from '../accounts/accounts.publisher';
 
 export function registerStackCommand(program: Command): void {
   const stack = program
@@ -34,6 +42,10 @@ export function registerStackCommand(program: Command): void {
     )
     .action(async () => {
       await new LocalStack().up();
+      // Guarantee and deferment accounts exist only once opened on the log (idempotent).
+      const opened = await publishSeedAccounts(localKafka(ADMIN_PRINCIPAL));
+      if (opened.length > 0)
+        process.stderr.write(`accounts: opened ${opened.length} seed accounts on the log\n`);
     });
   stack
     .command('down')

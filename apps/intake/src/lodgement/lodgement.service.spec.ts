@@ -204,6 +204,26 @@ describe('LodgementService.decideSubmissions', () => {
     expect(batch.lodgements.calls).toEqual({ create: 0, createMany: 1, findByDeclarantLrn: 0 });
   });
 
+  it('rejects a submission naming an unknown border post, or carrying a __proto__ key, by path', async () => {
+    const unknownPost = { ...gen.next(4), borderPost: 'NL-NOWHERE-1' };
+    const polluted = JSON.parse(
+      JSON.stringify(gen.next(5)).replace('"declarant":{', '"declarant":{"__proto__":{"id":"X"},'),
+    ) as Declaration;
+    const inputs = [submission(unknownPost), submission(polluted)].map((input, i) => ({
+      input,
+      origin: { topic: TOPICS.submitted, partition: 0, offset: String(200 + i) },
+    }));
+    const out = await setup().service.decideSubmissions(inputs);
+    const rejected = out
+      .filter((o) => o.topic === TOPICS.rejected)
+      .map((o) => (o.value.payload as RejectedPayload).reasons.map((r) => `${r.code} ${r.path}`));
+    expect(rejected).toEqual([
+      ['UNKNOWN_BORDER_POST payload.declaration.borderPost'],
+      ['FORBIDDEN_KEY payload.declaration.declarant.__proto__'],
+    ]);
+    expect(out.some((o) => o.topic === TOPICS.accepted)).toBe(false);
+  });
+
   it('gives the same records back when the chunk is read again, and nothing for a copy elsewhere', async () => {
     const inputs = chunk();
     const { service, lodgements } = setup();

@@ -1,4 +1,4 @@
-import { EventEnvelope, sealEnvelope } from '@customs/contracts';
+import { EventEnvelope, HeldPayload, sealEnvelope } from '@customs/contracts';
 import { ReleaseInput } from '@customs/domain';
 import {
   AccountChange,
@@ -12,6 +12,7 @@ import {
 } from '@customs/persistence';
 import {
   control,
+  DECLARANT,
   payment,
   valued,
 } from '../../../../libs/domain/src/release/release-test.fixtures';
@@ -126,6 +127,9 @@ function setUp() {
     balance: '1000.00',
     currency: 'EUR',
     appliedEventIds: [],
+    holder: DECLARANT,
+    authorisedDeclarants: [],
+    openedBy: 'opened-GUA-1',
   });
   return { records, accounts, service: new ReleaseDecisionService(records, accounts) };
 }
@@ -239,5 +243,47 @@ describe('ReleaseDecisionService.applyMany', () => {
     for (const i of valuedChunk()) redone.push(...(await service.applyMany([i])));
     expect(JSON.stringify(redone)).toBe(JSON.stringify(expected));
     expect(accounts.accounts).toEqual(reference.accounts.accounts);
+  });
+});
+
+describe('ReleaseDecisionService: whose account secures a declaration', () => {
+  const held = (outputs: { topic: string; value: EventEnvelope }[]) =>
+    outputs.filter((o) => o.topic === 'customs.declarations.held.v1');
+  const notices = (outputs: { topic: string; value: EventEnvelope }[]) =>
+    outputs
+      .filter((o) => o.topic === 'customs.notifications.v1')
+      .map((o) => o.value.payload as { recipient: string; text: string; code: string });
+
+  it("holds a declaration on another trader's account: nothing debited, no figure told", async () => {
+    const { service, accounts } = setUp();
+    const other = forMrn(
+      valued('v9', { guaranteeReference: 'GUA-1', declarantId: 'NL999999999' }),
+      MRNS[0],
+    );
+    const out = await service.applyMany([item(other, 'valued', 30)]);
+    expect(held(out).map((o) => (o.value.payload as HeldPayload).release.reasons)).toEqual([
+      ['guarantee-not-authorised'],
+    ]);
+    expect((held(out)[0].value.payload as HeldPayload).release.account).toBeUndefined();
+    expect(accounts.movements).toEqual([]);
+    expect(accounts.accounts.get('GUA-1')!.balance).toBe('1000.00');
+    for (const n of notices(out)) {
+      expect(n.code).toBe('54');
+      expect(n.text).toMatch(/may not be used by this declarant/);
+      expect(n.text).not.toMatch(/1000/);
+    }
+  });
+
+  it('treats an account the store holds without an opening on the log as unknown', async () => {
+    const { service, accounts } = setUp();
+    const { openedBy: _opened, ...unopened } = accounts.accounts.get('GUA-1')!;
+    accounts.accounts.set('GUA-1', unopened);
+    const out = await service.applyMany([
+      item(forMrn(valued('v2', { guaranteeReference: 'GUA-1' }), MRNS[2]), 'valued', 12),
+    ]);
+    expect(held(out).map((o) => (o.value.payload as HeldPayload).release.reasons)).toEqual([
+      ['account-not-found'],
+    ]);
+    expect(accounts.movements).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   CURRENT_SCHEMA_VERSION,
   EventEnvelope,
@@ -22,7 +22,6 @@ import {
 import { OutgoingRecord } from '@customs/messaging';
 import { AccountRepository, ReleaseRecord, ReleaseRecordRepository } from '@customs/persistence';
 import { notificationRecord, producerName } from '@customs/platform';
-import { loadSeedAccounts } from '@customs/reference-data';
 
 const PRODUCER = producerName('release');
 
@@ -58,26 +57,13 @@ const MAX_DECISION_ATTEMPTS = 5;
  * accounts, and stores state, chain tail and outputs in one document.
  */
 @Injectable()
-export class ReleaseDecisionService implements OnModuleInit {
+export class ReleaseDecisionService {
   private readonly logger = new Logger(ReleaseDecisionService.name);
 
   constructor(
     private readonly records: ReleaseRecordRepository,
     private readonly accounts: AccountRepository,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    // Seed demonstration accounts once; never overwrite a balance that has moved.
-    for (const a of loadSeedAccounts().accounts) {
-      await this.accounts.createIfMissing({
-        id: a.id,
-        kind: a.kind,
-        balance: a.balance,
-        currency: a.currency,
-        appliedEventIds: [],
-      });
-    }
-  }
 
   /**
    * `source` (`topic/partition/offset` of the input) tells a redelivery of the same record,
@@ -262,7 +248,12 @@ export class ReleaseDecisionService implements OnModuleInit {
     };
   }
 
-  /** The account the declaration names (from this input, or from the stored valued event). */
+  /**
+   * The account the declaration names (from this input, or from the stored valued event).
+   * Only accounts opened by an AccountOpened event on customs.accounts.v1 count: one the
+   * store holds for any other reason is not known to release (the declaration is held with
+   * account-not-found and nothing is debited), since the log could not explain its balance.
+   */
   private async accountContext(
     state: ReleaseState | undefined,
     input: ReleaseInput,
@@ -277,7 +268,7 @@ export class ReleaseDecisionService implements OnModuleInit {
     const ours = [securityDebitEventId(input.mrn)];
     for (const id of ids) {
       const a = await this.accounts.get(id, ours);
-      if (a) accounts[id] = a as Account;
+      if (a?.openedBy) accounts[id] = a as Account;
     }
     return { accounts };
   }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { NOTIFICATION_RECIPIENT_KINDS, NotificationRecipientKind } from '@customs/contracts';
 
 /** GET /notifications: one recipient's feed after a cursor. */
 export class NotificationsQueryDto {
@@ -8,6 +9,14 @@ export class NotificationsQueryDto {
   @MinLength(1)
   @MaxLength(64)
   recipient!: string;
+
+  /**
+   * What the recipient is: declarant or border-post. Optional: a caller who can only be one
+   * of them (a declarant's or a border post's token) is taken as that one.
+   */
+  @IsOptional()
+  @IsIn(NOTIFICATION_RECIPIENT_KINDS)
+  kind?: NotificationRecipientKind;
 
   /** The last cursor read (`nextCursor` of the previous answer); 0 or absent: from the start. */
   @IsOptional()

@@ -18,12 +18,14 @@ export const TOPIC_EVENT_TYPES: Record<string, readonly string[]> = {
   [TOPICS.controlResults]: [EVENT_TYPES.controlResult, EVENT_TYPES.officerDecision],
   [TOPICS.notifications]: [EVENT_TYPES.notification],
   [TOPICS.amendments]: [EVENT_TYPES.amendmentRequested, EVENT_TYPES.invalidationRequested],
+  [TOPICS.accounts]: [EVENT_TYPES.accountOpened, EVENT_TYPES.accountCredited],
 };
 
 const KEYS: Record<string, string> = {
   [TOPICS.submitted]: 'LRN (declarant reference)',
   [TOPICS.rejected]: 'LRN',
   [TOPICS.notifications]: 'recipient: declarant or border-post id',
+  [TOPICS.accounts]: 'account id',
 };
 
 const SIGNATURE_HEADERS = {

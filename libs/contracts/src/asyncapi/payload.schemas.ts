@@ -231,15 +231,29 @@ export function contractSchemas(): Record<string, Schema> {
       }),
       release: obj({ status: { const: 'invalidated' }, grounds: { type: 'array', items: str } }),
     }),
-    NotificationIssuedPayload: obj({
-      code: { type: 'string', pattern: '^\\d{2}$' },
-      text: str,
-      recipient: str,
-      declarantId: str,
-      borderPost: str,
-      mrn: { type: ['string', 'null'] },
-      lrn: str,
-      aboutEventId: uuid,
+    NotificationIssuedPayload: obj(
+      {
+        code: { type: 'string', pattern: '^\\d{2}$' },
+        text: str,
+        recipient: str,
+        // Optional: notifications written before it was added do not carry it.
+        recipientKind: { enum: ['declarant', 'border-post'] },
+        declarantId: str,
+        borderPost: str,
+        mrn: { type: ['string', 'null'] },
+        lrn: str,
+        aboutEventId: uuid,
+      },
+      ['code', 'text', 'recipient', 'declarantId', 'borderPost', 'mrn', 'lrn', 'aboutEventId'],
+    ),
+    AccountOpenedPayload: obj({
+      accountId: str,
+      holder: str,
+      kind: { enum: ['guarantee', 'deferment'] },
+      currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      openingBalance: decimal,
+      authorisedDeclarants: { type: 'array', items: str },
     }),
+    AccountCreditedPayload: obj({ accountId: str, amount: decimal, reference: str }),
   };
 }

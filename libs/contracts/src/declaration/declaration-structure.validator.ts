@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { DeclarationDto } from './declaration.dto';
+import { forbiddenKeys } from './forbidden-keys';
 import { Declaration } from './declaration.model';
 import { RejectionReason } from './rejection-reason';
 
@@ -54,13 +55,26 @@ function flatten(errors: ValidationError[], parent: string, out: RejectionReason
 
 /**
  * Layer 1 of validation: the shape of the document. Unknown fields are refused, every
- * failure is reported with its JSON path, none is dropped.
+ * failure is reported with its JSON path, none is dropped. `__proto__`, `constructor` and
+ * `prototype` keys are refused first, at any depth (FORBIDDEN_KEY): the unknown-field
+ * check does not see an own `__proto__` property, and nothing else should touch one.
  */
 export function validateDeclarationStructure(input: unknown): StructureResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return {
       ok: false,
       reasons: [{ code: 'INVALID_TYPE', path: '', message: 'declaration must be a JSON object' }],
+    };
+  }
+  const forbidden = forbiddenKeys(input);
+  if (forbidden.length > 0) {
+    return {
+      ok: false,
+      reasons: forbidden.map(({ path, key }) => ({
+        code: 'FORBIDDEN_KEY',
+        path,
+        message: `${path}: a key named ${key} is not allowed in a declaration`,
+      })),
     };
   }
   const dto = plainToInstance(DeclarationDto, input, { enableImplicitConversion: false });

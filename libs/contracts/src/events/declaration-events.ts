@@ -22,6 +22,10 @@ export const EVENT_TYPES = {
   /** Chain links release appends when it applies a request. */
   amended: 'DeclarationAmended',
   invalidated: 'DeclarationInvalidated',
+  /** customs.accounts.v1: an account opened (holder, kind, opening balance, authorisations). */
+  accountOpened: 'AccountOpened',
+  /** customs.accounts.v1: money added to an account (a top-up of the guarantee, say). */
+  accountCredited: 'AccountCredited',
 } as const;
 
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -87,11 +91,24 @@ export interface ControlResultPayload {
   officerId: string;
 }
 
+/** Who a notification is for: a declarant (EORI) or a border post (registry id). */
+export type NotificationRecipientKind = 'declarant' | 'border-post';
+export const NOTIFICATION_RECIPIENT_KINDS: readonly NotificationRecipientKind[] = [
+  'declarant',
+  'border-post',
+];
+
 export interface NotificationPayload {
   /** CDS-style code: 01 accepted, 03 rejected, 05 physical control, 06 documents required, 09 cleared... */
   code: string;
   text: string;
+  /** The recipient's id (declarant or border post): also the record key. */
   recipient: string;
+  /**
+   * What the recipient is. Set by every producer; optional only so that notifications
+   * written before it still read (an additive field: schemaVersion stays 1).
+   */
+  recipientKind?: NotificationRecipientKind;
   declarantId: string;
   borderPost: string;
   mrn: string | null;

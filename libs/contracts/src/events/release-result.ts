@@ -13,7 +13,12 @@ export type HoldReason =
   /** The declaration names an account that release does not know. */
   | 'account-not-found'
   /** The named account is kept in another currency than the duties. */
-  | 'account-currency-mismatch';
+  | 'account-currency-mismatch'
+  /**
+   * The named account is neither held by the declarant nor authorised for it by its holder:
+   * it is not used, whatever its balance (which is then not looked at, nor reported).
+   */
+  | 'guarantee-not-authorised';
 
 export type SecurityAccountKind = 'guarantee' | 'deferment';
 

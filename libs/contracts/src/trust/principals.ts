@@ -81,6 +81,7 @@ const AUDITED: string[] = [
   TOPICS.controlResults,
   TOPICS.notifications,
   TOPICS.amendments,
+  TOPICS.accounts,
 ];
 
 const CHECKPOINTS_TOPIC = TOPICS.checkpoints;
@@ -159,8 +160,9 @@ export function servicePrincipals(): PrincipalSpec[] {
         TOPICS.controlResults,
         TOPICS.amendments,
         TOPICS.notifications,
+        TOPICS.accounts,
       ],
-      ['customs-release', 'customs-release-notifications'],
+      ['customs-release', 'customs-release-notifications', 'customs-release-accounts'],
     ),
     {
       name: SERVICE_PRINCIPAL.audit,
@@ -262,10 +264,23 @@ export function operatorPrincipals(): PrincipalSpec[] {
         'the admin CLI: inspects dead letters and re-injects them (original bytes and signatures)',
       // Redrive writes a dead letter back to its origin topic; consumers still check its
       // signature, so this grants no power to forge.
+      // It also opens and credits accounts (customs.accounts.v1), reading that log first
+      // (in a reader's group) so that nothing is written twice.
       produces: [...AUDITED],
-      consumes: [...SERVICES_DLQ],
-      groups: [{ name: REDRIVE_PREFIX, pattern: 'prefixed' }],
+      consumes: [...SERVICES_DLQ, TOPICS.accounts],
+      groups: [
+        { name: REDRIVE_PREFIX, pattern: 'prefixed' },
+        { name: AUDITOR_GROUP_PREFIX, pattern: 'prefixed' },
+      ],
       transactionalIds: [REDRIVE_PREFIX],
+      extra: [
+        {
+          resource: 'group',
+          name: AUDITOR_GROUP_PREFIX,
+          pattern: 'prefixed',
+          operations: ['DELETE'],
+        },
+      ],
     },
   ];
 }

@@ -37,6 +37,8 @@ const MATRIX: [string, string, string[]][] = [
   [T.amendments, E.amendmentRequested, ['svc-intake', 'svc-release']],
   [T.amendments, E.invalidationRequested, ['svc-intake']],
   [T.checkpoints, 'CheckpointPublished', ['svc-audit']],
+  [T.accounts, E.accountOpened, ['admin']],
+  [T.accounts, E.accountCredited, ['admin']],
 ];
 
 describe('signer policy', () => {

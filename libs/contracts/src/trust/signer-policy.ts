@@ -6,7 +6,14 @@ const DLQ_TOPIC = /^customs\.([a-z]+)\.dlq\.v1$/;
 
 /** A principal name, or a family of them: `bp-*` is every border post. */
 type Signer =
-  'svc-intake' | 'svc-risk' | 'svc-valuation' | 'svc-release' | 'svc-audit' | 'bp-*' | 'pay-*';
+  | 'svc-intake'
+  | 'svc-risk'
+  | 'svc-valuation'
+  | 'svc-release'
+  | 'svc-audit'
+  | 'admin'
+  | 'bp-*'
+  | 'pay-*';
 
 /**
  * Who may emit which event type on which topic; checked from the code's producers (each
@@ -44,6 +51,11 @@ export const SIGNER_POLICY: Readonly<Record<string, Readonly<Record<string, read
       // Intake checks declarants' amendments; release publishes an officer's corrections.
       [EVENT_TYPES.amendmentRequested]: ['svc-intake', 'svc-release'],
       [EVENT_TYPES.invalidationRequested]: ['svc-intake'],
+    },
+    // Accounts are opened and credited by the administration (the admin CLI) alone.
+    [TOPICS.accounts]: {
+      [EVENT_TYPES.accountOpened]: ['admin'],
+      [EVENT_TYPES.accountCredited]: ['admin'],
     },
     // Signed Merkle tree heads of the log, by the checkpointer alone.
     [TOPICS.checkpoints]: { [CHECKPOINT_EVENT_TYPE]: ['svc-audit'] },

@@ -1,9 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import {
+  accountEventEnvelope,
+  accountOpenedEventId,
+  EVENT_TYPES,
   EventEnvelope,
   firstEvent,
-  KeyRegistryEntry,
   keyIdOf,
+  KeyRegistryEntry,
   nextEvent,
   parseKeyRegistry,
   RecordSigner,
@@ -461,5 +464,58 @@ describe('LogAuditor authorship', () => {
       ['DUPLICATE_EVENT_ID', TOPICS.held],
       ['DUPLICATE_EVENT_ID', TOPICS.payments],
     ]);
+  });
+});
+
+describe('LogAuditor: the accounts log', () => {
+  const opening = accountEventEnvelope({
+    type: EVENT_TYPES.accountOpened,
+    eventId: accountOpenedEventId('GUA-1'),
+    payload: {
+      accountId: 'GUA-1',
+      holder: 'NL1',
+      kind: 'guarantee',
+      currency: 'EUR',
+      openingBalance: '10.00',
+      authorisedDeclarants: [],
+    },
+    producer: 'admin',
+    occurredAt: '2026-01-01T00:00:00Z',
+  });
+  const rec = (value: string, key: string | null = 'GUA-1', offset = 0): LogRecord => ({
+    role: 'accounts',
+    topic: TOPICS.accounts,
+    partition: 0,
+    offset: String(offset),
+    key,
+    value,
+  });
+
+  it('takes account events as one-event records, not as declaration chains', () => {
+    const r = audit([...records(declarationChain('L1')), rec(JSON.stringify(opening))]);
+    expect(r.findings).toEqual([]);
+    expect(r.counts.chains).toBe(1);
+  });
+
+  it('finds an altered, mis-keyed, foreign or unreadable account record, located', () => {
+    const altered = JSON.stringify({
+      ...opening,
+      payload: { ...opening.payload, openingBalance: '9999999.00' },
+    });
+    const { hash: _hash, ...unsealed } = opening;
+    const foreign = JSON.stringify(sealEnvelope({ ...unsealed, type: EVENT_TYPES.payment }));
+    const r = audit([
+      rec(altered, 'GUA-1', 0),
+      rec(JSON.stringify(opening), 'GUA-2', 1),
+      rec(foreign, 'GUA-1', 2),
+      rec('not json', 'GUA-1', 3),
+    ]);
+    expect(r.findings.map((f) => `${f.code}@${f.offset}`)).toEqual([
+      'HASH_MISMATCH@0',
+      'KEY_MISMATCH@1',
+      'UNKNOWN_EVENT_TYPE@2',
+      'NOT_JSON@3',
+    ]);
+    expect(r.findings.every((f) => f.topic === TOPICS.accounts)).toBe(true);
   });
 });

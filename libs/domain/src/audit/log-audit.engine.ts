@@ -42,11 +42,22 @@ export const EXTERNAL_CAUSE_ROLES: readonly TopicRole[] = [
   'amendments',
 ];
 
-/** Topics an audit reads: the declaration log, the external causes and the notifications. */
+/**
+ * The accounts log (openings and credits of guarantee and deferment accounts): one-event
+ * records keyed by account id, not declaration chains. Verified record by record.
+ */
+export const ACCOUNT_ROLES: readonly TopicRole[] = ['accounts'];
+const ACCOUNT_TYPES: readonly string[] = [EVENT_TYPES.accountOpened, EVENT_TYPES.accountCredited];
+
+/**
+ * Topics an audit reads: the declaration log, the external causes, the notifications and
+ * the accounts log (every balance starts there).
+ */
 export const AUDITED_ROLES: readonly TopicRole[] = [
   ...DECLARATION_ROLES,
   ...EXTERNAL_CAUSE_ROLES,
   'notifications',
+  ...ACCOUNT_ROLES,
 ];
 
 /** Topics keyed by LRN; every other declaration topic is keyed by MRN (DESIGN.md). */
@@ -323,6 +334,7 @@ export class LogAuditor {
       timestamp: record.timestamp,
     };
     if (record.role === 'notifications') return this.addNotification(read, loc);
+    if (ACCOUNT_ROLES.includes(record.role)) return this.addAccountEvent(record, read, loc);
     if (EXTERNAL_CAUSE_ROLES.includes(record.role)) {
       if ('envelope' in read) {
         this.externalCauses.add(read.envelope.eventId);
@@ -349,6 +361,33 @@ export class LogAuditor {
     }
     if (record.role === 'submitted' && !read.hashValid) this.pendingSubmissions.push(link);
     else this.links.push(link);
+  }
+
+  /** An account event: readable, hashed right, of an account type, keyed by its account. */
+  private addAccountEvent(
+    record: LogRecord,
+    read: ReturnType<typeof readEnvelope>,
+    loc: Location,
+  ): void {
+    if (!('envelope' in read)) {
+      this.unreadable.push({ ...loc, code: read.code, message: read.message });
+      return;
+    }
+    const e = read.envelope;
+    const problem: Pick<Unreadable, 'code' | 'message'> | null = !read.hashValid
+      ? { code: 'HASH_MISMATCH', message: `account event ${e.eventId}: hash does not match` }
+      : !ACCOUNT_TYPES.includes(e.type)
+        ? {
+            code: 'UNKNOWN_EVENT_TYPE',
+            message: `${e.type} is not an account event (${ACCOUNT_TYPES.join(', ')})`,
+          }
+        : (e.payload as { accountId?: unknown } | null)?.accountId !== record.key
+          ? {
+              code: 'KEY_MISMATCH',
+              message: `account event ${e.eventId} keyed '${String(record.key)}', not by its account id`,
+            }
+          : null;
+    if (problem) this.unreadable.push({ ...loc, ...problem });
   }
 
   private addNotification(read: ReturnType<typeof readEnvelope>, loc: Location): void {

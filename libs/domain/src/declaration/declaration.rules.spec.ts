@@ -1,3 +1,4 @@
+import { BorderPostRegistry } from './border-post.registry';
 import type { Declaration, RejectionReason } from '@customs/contracts';
 import { InvalidIsoDateError } from '../nomenclature/nomenclature.errors';
 import {
@@ -439,5 +440,43 @@ describe('validateDeclarationRules', () => {
     ]);
     // Same input, same output.
     expect(reasons(d)).toEqual(reasons(structuredClone(d)));
+  });
+});
+
+describe('border post registry', () => {
+  const registry = new BorderPostRegistry(
+    {
+      version: 'bp-test.1',
+      borderPosts: [{ id: 'NL-RTM-MAASVLAKTE', name: 'Maasvlakte', country: 'NL' }],
+      localTestPrefixes: ['BP-E2E-'],
+    },
+    { allowTestPosts: true },
+  );
+  const ctx = { ...CTX, borderPosts: registry };
+
+  it('accepts a registered border post', () => {
+    expect(reasons(buildValidDeclaration({ borderPost: 'NL-RTM-MAASVLAKTE' }), ctx)).toEqual([]);
+  });
+
+  it('refuses an unknown one at path borderPost, naming the registry version', () => {
+    expect(reasons(buildValidDeclaration({ borderPost: 'NL-NOWHERE' }), ctx)).toEqual([
+      {
+        code: 'UNKNOWN_BORDER_POST',
+        path: 'borderPost',
+        message: 'border post NL-NOWHERE is not in the border-post registry (bp-test.1)',
+      },
+    ]);
+  });
+
+  it('takes test posts by prefix only when allowed, and never the bare prefix', () => {
+    expect(registry.has('BP-E2E-RUN1')).toBe(true);
+    expect(registry.has('BP-E2E-')).toBe(false);
+    const strict = new BorderPostRegistry(registry.data);
+    expect(strict.has('BP-E2E-RUN1')).toBe(false);
+    expect(strict.has('NL-RTM-MAASVLAKTE')).toBe(true);
+  });
+
+  it('checks nothing when no registry is given (re-deriving an old acceptance)', () => {
+    expect(reasons(buildValidDeclaration({ borderPost: 'NL-NOWHERE' }))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import * as countries from 'i18n-iso-countries';
 import { assertIsoDate } from '../nomenclature/iso-date.util';
 import type { Nomenclature } from '../nomenclature/nomenclature.model';
 import { PREVIOUS_PROCEDURES, REQUESTED_PROCEDURES } from './procedure-codes.table';
+import type { BorderPostRegistry } from './border-post.registry';
 import { RULE_CODES } from './rejection-codes.model';
 
 export interface DeclarationRulesContext {
@@ -12,6 +13,11 @@ export interface DeclarationRulesContext {
   nomenclature: Nomenclature;
   /** Lodgement date, YYYY-MM-DD: the date codes are judged at. */
   lodgementDate: string;
+  /**
+   * The border posts that exist. Intake always gives it; a re-derivation of an old
+   * acceptance (audit replay) may not, since acceptances do not record its version.
+   */
+  borderPosts?: BorderPostRegistry;
 }
 
 /**
@@ -390,6 +396,17 @@ function checkItemNumbers(d: Declaration, out: Reasons): void {
  * cannot be true (duties included outside DDP, transport after importation deducted from
  * an E or F price).
  */
+/** The border post must be a registered one: notifications and work queues go to it. */
+function checkBorderPost(d: Declaration, ctx: DeclarationRulesContext, out: Reasons): void {
+  if (!ctx.borderPosts || ctx.borderPosts.has(d.borderPost)) return;
+  add(
+    out,
+    RULE_CODES.UNKNOWN_BORDER_POST,
+    'borderPost',
+    `border post ${d.borderPost} is not in the border-post registry (${ctx.borderPosts.version})`,
+  );
+}
+
 export function validateDeclarationRules(
   d: Declaration,
   ctx: DeclarationRulesContext,
@@ -403,6 +420,7 @@ export function validateDeclarationRules(
   checkInvoiceTotal(d, out);
   checkIncotermCosts(d, out);
   checkItemNumbers(d, out);
+  checkBorderPost(d, ctx, out);
   d.items.forEach((item, i) => checkItem(d, item, i, ctx, out));
   return out;
 }

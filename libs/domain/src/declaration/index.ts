@@ -1,3 +1,4 @@
+export * from './border-post.registry';
 export * from './declaration.rules';
 export * from './declaration.validator';
 export * from './declaration.fixture';

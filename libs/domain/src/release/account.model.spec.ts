@@ -1,4 +1,4 @@
-import { Account, applyAccountMovement, credit, debit } from './account.model';
+import { Account, accountStanding, applyAccountMovement, credit, debit } from './account.model';
 import { InsufficientBalanceError, InvalidAmountError } from './release.errors';
 
 const account = (balance: string, kind: Account['kind'] = 'deferment'): Account => ({
@@ -7,6 +7,8 @@ const account = (balance: string, kind: Account['kind'] = 'deferment'): Account 
   balance,
   currency: 'EUR',
   appliedEventIds: [],
+  holder: 'NL100000001',
+  authorisedDeclarants: ['NL900000001'],
 });
 
 describe('Account debit and credit', () => {
@@ -64,5 +66,27 @@ describe('Account debit and credit', () => {
     expect(applyAccountMovement(a, { ...movement, accountId: 'OTHER' }).outcome).toBe('refused');
     expect(applyAccountMovement(a, { ...movement, currency: 'GBP' }).outcome).toBe('refused');
     expect(applyAccountMovement(a, { ...movement, kind: 'credit' }).account.balance).toBe('14');
+  });
+});
+
+describe('who may secure a declaration on an account', () => {
+  it('its holder, and the declarants the holder authorised', () => {
+    expect(accountStanding(account('1'), 'NL100000001')).toBe('holder');
+    expect(accountStanding(account('1'), 'NL900000001')).toBe('authorised');
+  });
+
+  it('nobody else, and nobody at all on an account without a holder', () => {
+    expect(accountStanding(account('1'), 'NL100000002')).toBe('foreign');
+    expect(accountStanding(account('1'), '')).toBe('foreign');
+    const ownerless = { ...account('1'), holder: '', authorisedDeclarants: [] };
+    expect(accountStanding(ownerless, '')).toBe('foreign');
+    expect(accountStanding(ownerless, 'NL100000001')).toBe('foreign');
+  });
+
+  it('the insufficient-balance error names neither the balance nor the amount', () => {
+    const r = debit(account('99.99'), '100.00', 'e1');
+    if (r.outcome !== 'refused') throw new Error('expected a refusal');
+    expect(r.error.message).not.toMatch(/99\.99|100\.00/);
+    expect(r.error).toMatchObject({ balance: '99.99', requested: '100.00' });
   });
 });

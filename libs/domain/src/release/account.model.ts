@@ -21,6 +21,28 @@ export interface Account {
   balance: string;
   currency: string;
   appliedEventIds: string[];
+  /** The trader (EORI) who holds the account: the only party who may see its balance. */
+  holder: string;
+  /**
+   * Declarants the holder authorised to secure declarations on the account (customs
+   * representatives lodging in their own name). Opened with the account, as an event.
+   */
+  authorisedDeclarants: string[];
+}
+
+/** How a declarant stands to an account: its holder, authorised by the holder, or neither. */
+export type AccountStanding = 'holder' | 'authorised' | 'foreign';
+
+/**
+ * May `declarantId` secure a declaration on `account`? Only its holder, or a declarant the
+ * holder authorised. An account without a holder (written to the store outside the
+ * accounts log) is nobody's to use.
+ */
+export function accountStanding(account: Account, declarantId: string): AccountStanding {
+  if (!declarantId) return 'foreign';
+  if (account.holder && account.holder === declarantId) return 'holder';
+  if ((account.authorisedDeclarants ?? []).includes(declarantId)) return 'authorised';
+  return 'foreign';
 }
 
 export type AccountMovementKind = 'debit' | 'credit';

@@ -14,6 +14,7 @@
  * returns the same state object and nothing to do.
  */
 export * from './account.model';
+export * from './account-events.rules';
 export * from './release.errors';
 export * from './release-state.model';
 export * from './release-requirements.rules';

@@ -143,6 +143,7 @@ export function changeRefusalNotifications(
       // The reason code leads the text: the notification payload has no field for it.
       text: `${refusal.code}: ${refusal.message}`,
       recipient: id,
+      recipientKind: role,
       declarantId,
       borderPost,
       mrn: s.mrn,

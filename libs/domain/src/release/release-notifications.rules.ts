@@ -1,4 +1,5 @@
-import { ValuedPayload } from '@customs/contracts';
+import { NotificationRecipientKind, ValuedPayload } from '@customs/contracts';
+import { AccountStanding } from './account.model';
 import { ReleaseNotification, ReleaseOutcome } from './release-state.model';
 
 /**
@@ -25,7 +26,13 @@ import { ReleaseNotification, ReleaseOutcome } from './release-state.model';
  * | 51   | ours          | held: awaiting payment or security of the duties               |
  * | 52   | ours          | held: a control was not conform, awaiting an officer decision  |
  * | 53   | ours          | refused: goods not released, with grounds                      |
- * | 54   | ours          | held: the named account is unknown or in another currency      |
+ * | 54   | ours          | held: the named account is unknown, in another currency, or    |
+ * |      |               | may not be used by this declarant                              |
+ *
+ * Figures: a hold for insufficient balance names the account's balance and what is needed
+ * only in the notification to the declarant who holds the account. The border post, and a
+ * representative the holder authorised, are told the balance is insufficient, not the
+ * figures; a declarant naming someone else's account is told only that it may not use it.
  */
 export const RELEASE_NOTIFICATION_CODES = {
   changeRefused: '03',
@@ -85,7 +92,16 @@ export function notificationCode(outcome: ReleaseOutcome): ReleaseNotificationCo
   return C.awaitingPayment;
 }
 
-function notificationText(mrn: string, outcome: ReleaseOutcome): string {
+/** Which recipient a text is for: only the account's holder sees the account's figures. */
+interface Reader {
+  kind: NotificationRecipientKind;
+  /** How the declarant stands to the account the decision is about (if it is about one). */
+  standing?: AccountStanding;
+}
+
+const seesFigures = (reader: Reader) => reader.kind === 'declarant' && reader.standing === 'holder';
+
+function notificationText(mrn: string, outcome: ReleaseOutcome, reader: Reader): string {
   if (outcome.outcome !== 'held') {
     if (outcome.outcome === 'refused') {
       return `Declaration ${mrn} refused: ${outcome.release.grounds.join('; ')}`;
@@ -103,10 +119,15 @@ function notificationText(mrn: string, outcome: ReleaseOutcome): string {
   const details: string[] = [];
   if (r.account && r.reasons?.includes('insufficient-balance')) {
     details.push(
-      `${r.account.kind} account ${r.account.id} has ${r.account.available}, needs ${r.account.required}`,
+      seesFigures(reader)
+        ? `${r.account.kind} account ${r.account.id} has ${r.account.available}, needs ${r.account.required}`
+        : `insufficient balance on ${r.account.kind} account ${r.account.id}`,
     );
   }
   if (r.reasons?.includes('account-not-found')) details.push('the named account is not known');
+  if (r.reasons?.includes('guarantee-not-authorised')) {
+    details.push('the named account may not be used by this declarant');
+  }
   if (r.reasons?.includes('account-currency-mismatch')) {
     details.push('the named account is kept in another currency');
   }
@@ -121,13 +142,13 @@ function notificationText(mrn: string, outcome: ReleaseOutcome): string {
 export function notificationsFor(
   valued: ValuedPayload,
   outcome: ReleaseOutcome,
+  standing?: AccountStanding,
 ): ReleaseNotification[] {
   const mrn = valued.acceptance.mrn;
   const declarantId = valued.declaration.declarant.id;
   const borderPost = valued.declaration.borderPost;
   const code = notificationCode(outcome);
-  const text = notificationText(mrn, outcome);
-  const recipients: { role: 'declarant' | 'border-post'; id: string }[] = [
+  const recipients: { role: NotificationRecipientKind; id: string }[] = [
     { role: 'declarant', id: declarantId },
   ];
   if (borderPost !== declarantId) recipients.push({ role: 'border-post', id: borderPost });
@@ -137,8 +158,9 @@ export function notificationsFor(
     causationEventId: outcome.causationEventId,
     payload: {
       code,
-      text,
+      text: notificationText(mrn, outcome, { kind: role, standing }),
       recipient: id,
+      recipientKind: role,
       declarantId,
       borderPost,
       mrn,

@@ -1,5 +1,5 @@
 import { HeldRelease, HoldReason, ReleaseRequirement, ValuedPayload } from '@customs/contracts';
-import { Account } from './account.model';
+import { Account, accountStanding, AccountStanding } from './account.model';
 import { money, moneyString } from './money.model';
 import {
   ControlKind,
@@ -56,6 +56,11 @@ export interface SecurityAssessment {
   debit?: { account: Account; amount: string };
   reasons: HoldReason[];
   account?: HeldRelease['account'];
+  /**
+   * How the declarant stands to the named account, when it is known: only a holder's own
+   * notification may carry the account's figures.
+   */
+  standing?: AccountStanding;
 }
 
 const byEventId = <T extends { eventId: string }>(a: T, b: T) =>
@@ -90,8 +95,12 @@ export function assessSecurity(
   if (!reference) return { secured: false, reasons: [] };
   const account = ctx.accounts?.[reference];
   if (!account) return { secured: false, reasons: ['account-not-found'] };
+  // Authorisation before anything else about the account: a foreign account's currency or
+  // balance is none of this declarant's business, and is never debited.
+  const standing = accountStanding(account, valued.declaration.declarant?.id ?? '');
+  if (standing === 'foreign') return { secured: false, reasons: ['guarantee-not-authorised'] };
   if (account.currency !== currency)
-    return { secured: false, reasons: ['account-currency-mismatch'] };
+    return { secured: false, reasons: ['account-currency-mismatch'], standing };
   const outstanding = total.minus(covered);
   // After a crash the service may already have applied this very debit: count it as ours.
   const alreadyDebited = account.appliedEventIds.includes(
@@ -107,6 +116,7 @@ export function assessSecurity(
       debtFinal: false,
       debit: { account, amount: moneyString(outstanding) },
       reasons: [],
+      standing,
     };
   }
   return {
@@ -118,6 +128,7 @@ export function assessSecurity(
       required: moneyString(outstanding),
       available: moneyString(available),
     },
+    standing,
   };
 }
 
@@ -129,6 +140,7 @@ export type ReleaseEvaluation =
       waitingFor: ReleaseRequirement[];
       reasons: HoldReason[];
       account?: HeldRelease['account'];
+      standing?: AccountStanding;
     };
 
 /** Refuse wins over release, then the lowest event id: the same set always picks the same one. */
@@ -184,6 +196,7 @@ export function evaluateRelease(state: ReleaseState, ctx: ReleaseContext): Relea
       waitingFor: REQUIREMENT_ORDER.filter((r) => waiting.has(r)),
       reasons: security.secured ? [] : security.reasons,
       ...(security.account && !security.secured ? { account: security.account } : {}),
+      ...(security.standing && !security.secured ? { standing: security.standing } : {}),
     };
   }
 

@@ -4,6 +4,8 @@ import { ReleaseInput } from './release-state.model';
 
 /** Test data for the release specs (not exported from the lib). */
 export const MRN = '24FR000000000001A1';
+/** The fixtures' declarant, holder of the fixtures' accounts unless a spec says otherwise. */
+export const DECLARANT = 'FR123456789000';
 
 export interface ValuedOptions {
   channel?: Channel;
@@ -22,7 +24,7 @@ export function valuedPayload(o: ValuedOptions = {}): ValuedPayload {
       lrn: 'LRN-0001',
       declarationType: 'import',
       procedureCode: '4000',
-      declarant: { id: o.declarantId ?? 'FR123456789000' },
+      declarant: { id: o.declarantId ?? DECLARANT },
       officeOfLodgement: 'FR000010',
       borderPost: o.borderPost ?? 'FR-BP-CALAIS',
       transportMode: '3',
@@ -123,7 +125,9 @@ export const account = (
   kind: Account['kind'] = 'deferment',
   id = 'DAN-7654321',
   currency = 'EUR',
-): Account => ({ id, kind, balance, currency, appliedEventIds: [] });
+  holder = DECLARANT,
+  authorisedDeclarants: string[] = [],
+): Account => ({ id, kind, balance, currency, appliedEventIds: [], holder, authorisedDeclarants });
 
 /** A valued event of an amended version (the payload carries `amendment`, passed along by risk and valuation). */
 export const valuedVersion = (

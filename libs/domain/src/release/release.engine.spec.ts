@@ -489,3 +489,106 @@ describe('release: invalid inputs', () => {
     ).toThrow(MrnMismatchError);
   });
 });
+
+describe('release: whose account may secure the duties', () => {
+  const foreign = account('500.00', 'guarantee', 'GUA-OTHER', 'EUR', 'NL100000007');
+  const texts = (r: ReturnType<typeof run>) =>
+    Object.fromEntries(r.notifications.map((n) => [n.payload.recipientKind, n.payload.text]));
+
+  it("never debits another trader's account: held for payment, told it may not be used (54)", () => {
+    const r = run([valued('v1', { guaranteeReference: foreign.id })], accounts(foreign));
+    expect(outcomes(r)).toEqual(['held:payment']);
+    expect(r.decisions[0].release).toEqual({
+      status: 'held',
+      waitingFor: ['payment'],
+      postClearanceAudit: false,
+      reasons: ['guarantee-not-authorised'],
+    });
+    expect(r.movements).toEqual([]);
+    expect(codes(r)).toEqual(['54']);
+    for (const n of r.notifications) {
+      expect(n.payload.text).toMatch(/may not be used by this declarant/);
+      expect(n.payload.text).not.toMatch(/500/);
+    }
+  });
+
+  it('does not even look at a foreign account when its balance is short or its currency other', () => {
+    const poor = account('1.00', 'deferment', 'DAN-OTHER', 'EUR', 'NL100000007');
+    const gbp = account('500', 'deferment', 'DAN-OTHER-GBP', 'GBP', 'NL100000007');
+    for (const a of [poor, gbp]) {
+      const r = run([valued('v1', { guaranteeReference: a.id })], accounts(a));
+      expect(r.state.holdReasons).toEqual(['guarantee-not-authorised']);
+      expect(r.decisions[0].release).not.toHaveProperty('account');
+      expect(codes(r)).toEqual(['54']);
+    }
+  });
+
+  it('a payment still releases it, and the foreign account stays untouched', () => {
+    const r = run(
+      [valued('v1', { guaranteeReference: foreign.id }), payment('p1', '100.00')],
+      accounts(foreign),
+    );
+    expect(outcomes(r)).toEqual(['held:payment', 'released']);
+    expect(r.state.decision?.securedBy).toBe('payment');
+    expect(r.movements).toEqual([]);
+  });
+
+  it('releases on the account of the trader a representative is authorised for', () => {
+    const agent = 'NL900000001';
+    const principal = account('500.00', 'guarantee', 'GUA-PRINCIPAL', 'EUR', 'NL100000001', [
+      agent,
+    ]);
+    const r = run(
+      [valued('v1', { guaranteeReference: principal.id, declarantId: agent })],
+      accounts(principal),
+    );
+    expect(outcomes(r)).toEqual(['released']);
+    expect(r.movements.map((m) => `${m.accountId}:${m.kind}:${m.amount}`)).toEqual([
+      'GUA-PRINCIPAL:debit:100',
+    ]);
+    // Another declarant, not on the list, is refused the same account.
+    const other = run(
+      [valued('v1', { guaranteeReference: principal.id, declarantId: 'NL900000002' })],
+      accounts(principal),
+    );
+    expect(other.state.holdReasons).toEqual(['guarantee-not-authorised']);
+  });
+
+  it("shows an account's figures to its holder only: the border post is told the balance is short", () => {
+    const poor = account('40.00', 'deferment');
+    const r = run([valued('v1', { guaranteeReference: poor.id })], accounts(poor));
+    expect(codes(r)).toEqual(['14']);
+    const t = texts(r);
+    expect(t.declarant).toMatch(/has 40(\.00)?, needs 100/);
+    expect(t['border-post']).toMatch(/insufficient balance on deferment account DAN-7654321/);
+    expect(t['border-post']).not.toMatch(/has 40|needs/);
+    // The held event, which partners do not read, keeps the figures for the auditor.
+    expect(r.decisions[0].release).toMatchObject({
+      account: { required: '100', available: '40' },
+    });
+  });
+
+  it('a representative is told the balance is short, not what it is', () => {
+    const agent = 'NL900000001';
+    const poor = account('40.00', 'guarantee', 'GUA-P', 'EUR', 'NL100000001', [agent]);
+    const r = run(
+      [valued('v1', { guaranteeReference: poor.id, declarantId: agent })],
+      accounts(poor),
+    );
+    expect(codes(r)).toEqual(['15']);
+    for (const n of r.notifications) {
+      expect(n.payload.text).toMatch(/insufficient balance on guarantee account GUA-P/);
+      expect(n.payload.text).not.toMatch(/has 40|needs/);
+    }
+  });
+
+  it('types every notification recipient: the declarant, and the border post unless the same', () => {
+    const r = run([valued('v1')]);
+    expect(r.notifications.map((n) => [n.payload.recipientKind, n.payload.recipient])).toEqual([
+      ['declarant', 'FR123456789000'],
+      ['border-post', 'FR-BP-CALAIS'],
+    ]);
+    const same = run([valued('v1', { declarantId: 'X1', borderPost: 'X1' })]);
+    expect(same.notifications.map((n) => n.payload.recipientKind)).toEqual(['declarant']);
+  });
+});

@@ -8,6 +8,7 @@ import {
   ReleasedPayload,
   ValuedPayload,
 } from '@customs/contracts';
+import { AccountStanding } from './account.model';
 import { isDecimalString, money, moneyString } from './money.model';
 import { InvalidReleaseInputError, MrnMismatchError } from './release.errors';
 import { notificationsFor } from './release-notifications.rules';
@@ -146,6 +147,7 @@ function emit(
   kind:
     | { outcome: 'held'; release: HeldRelease }
     | { outcome: 'released' | 'refused'; release: ReleaseDecision },
+  standing?: AccountStanding,
 ): void {
   const eventType = kind.outcome === 'held' ? EVENT_TYPES.held : EVENT_TYPES.released;
   const base = outcomeBase(s, causationEventId, eventType);
@@ -168,7 +170,7 @@ function emit(
   }
   s.timeline.push(entry);
   step.decisions.push(outcome);
-  step.notifications.push(...notificationsFor(s.valued!.payload, outcome));
+  step.notifications.push(...notificationsFor(s.valued!.payload, outcome, standing));
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
@@ -196,7 +198,7 @@ function decide(s: ReleaseState, step: ReleaseStep, causationEventId: string, ct
     };
     if (evaluation.reasons.length > 0) release.reasons = [...evaluation.reasons];
     if (evaluation.account) release.account = { ...evaluation.account };
-    emit(s, step, causationEventId, { outcome: 'held', release });
+    emit(s, step, causationEventId, { outcome: 'held', release }, evaluation.standing);
     return;
   }
 
@@ -244,7 +246,7 @@ function decide(s: ReleaseState, step: ReleaseStep, causationEventId: string, ct
   }
   s.status = 'released';
   s.decision = decision;
-  emit(s, step, causationEventId, { outcome: 'released', release: decision });
+  emit(s, step, causationEventId, { outcome: 'released', release: decision }, security.standing);
 }
 
 /**

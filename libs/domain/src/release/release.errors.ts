@@ -31,14 +31,18 @@ export class InvalidAmountError extends ReleaseDomainError {
   }
 }
 
-/** A debit the account cannot bear: accounts never go negative. */
+/**
+ * A debit the account cannot bear: accounts never go negative. The message names neither
+ * the balance nor the amount (it reaches logs and dead letters, which more people read than
+ * the holder); the figures stay on the error for the caller who holds the account.
+ */
 export class InsufficientBalanceError extends ReleaseDomainError {
   constructor(
     readonly accountId: string,
     readonly balance: string,
     readonly requested: string,
   ) {
-    super('INSUFFICIENT_BALANCE', `account ${accountId} has ${balance}, cannot debit ${requested}`);
+    super('INSUFFICIENT_BALANCE', `account ${accountId} cannot bear the debit`);
   }
 }
 

@@ -35,6 +35,11 @@ interface AccountEntryDocument {
   version: number;
   kind: 'guarantee' | 'deferment';
   currency: string;
+  /** Copied from the opening to every entry, so the head alone tells who may use the account. */
+  holder?: string;
+  authorisedDeclarants?: string[];
+  /** The AccountOpened event id, copied forward like the holder. */
+  openedBy?: string;
   balance: string;
   movementId: string;
   movementKind: 'open' | 'debit' | 'credit';
@@ -55,6 +60,9 @@ const schema = new Schema<AccountEntryDocument>(
     version: Number,
     kind: String,
     currency: String,
+    holder: String,
+    authorisedDeclarants: [String],
+    openedBy: String,
     balance: String,
     movementId: String,
     movementKind: String,
@@ -84,6 +92,9 @@ const toAccount = (d: AccountEntryDocument, applied: string[]): StoredAccount =>
   kind: d.kind,
   balance: d.balance,
   currency: d.currency,
+  holder: d.holder ?? '',
+  authorisedDeclarants: [...(d.authorisedDeclarants ?? [])],
+  ...(d.openedBy ? { openedBy: d.openedBy } : {}),
   appliedEventIds: applied,
   version: d.version,
 });
@@ -274,6 +285,9 @@ export class MongoAccountRepository extends AccountRepository {
         version: head.doc.version + 1,
         kind: head.doc.kind,
         currency: head.doc.currency,
+        holder: head.doc.holder ?? '',
+        authorisedDeclarants: head.doc.authorisedDeclarants ?? [],
+        ...(head.doc.openedBy ? { openedBy: head.doc.openedBy } : {}),
         balance: decided.balance,
         movementId: movement.id,
         movementKind: movement.kind,
@@ -328,6 +342,9 @@ export class MongoAccountRepository extends AccountRepository {
       version: 0,
       kind: a.kind,
       currency: a.currency,
+      holder: a.holder,
+      authorisedDeclarants: [...a.authorisedDeclarants],
+      ...(a.openedBy ? { openedBy: a.openedBy } : {}),
       balance: a.balance,
       movementId: `open/${a.id}`,
       movementKind: 'open',

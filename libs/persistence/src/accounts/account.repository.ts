@@ -4,6 +4,16 @@ export interface StoredAccount {
   kind: 'guarantee' | 'deferment';
   balance: string;
   currency: string;
+  /** The trader who holds the account (empty for an entry written before holders were kept). */
+  holder: string;
+  /** Declarants the holder authorised to secure declarations on the account. */
+  authorisedDeclarants: string[];
+  /**
+   * The AccountOpened event (customs.accounts.v1) the account was opened from. Absent for
+   * an account created any other way (an old seeding, a write straight into the store):
+   * release treats such an account as unknown, since the log cannot explain its balance.
+   */
+  openedBy?: string;
   /**
    * Movement ids applied to the account, restricted to the ids the caller asked about
    * (`get(id, movementIds)`): the full list grows with every declaration, and a decision
@@ -54,7 +64,10 @@ export abstract class AccountRepository {
     change: (current: StoredAccount) => AccountChange,
     maxAttempts?: number,
   ): Promise<AccountChangeResult>;
-  /** Creates the account only if it does not exist yet (seeding never overwrites balances). */
+  /**
+   * Creates the account only if it does not exist yet (an opening never overwrites a
+   * balance; a second AccountOpened of the same account changes nothing).
+   */
   abstract createIfMissing(account: StoredAccount): Promise<boolean>;
   /** Every movement of the account in order, oldest first (for officers and tests). */
   abstract history(id: string): Promise<AccountEntry[]>;

@@ -1,6 +1,11 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { authKeyPaths, LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER } from '../../../stack/src/auth-keys';
+import {
+  LOCAL_JWT_AUDIENCE,
+  LOCAL_JWT_ISSUER,
+  localJwtPublicKeyFile,
+  runtimeMode,
+} from './local-auth.defaults';
 
 /** How tokens are checked and HTTP requests bounded; from the environment. */
 export interface AuthConfig {
@@ -19,7 +24,14 @@ export interface HttpLimits {
   bodyLimitBytes: number;
   /** Requests per identity (or per address before authentication) in each window (429 above). */
   rateLimit: number;
+  /** Requests per client address in each window, counted before parsing and authentication. */
+  addressRateLimit: number;
   rateWindowMs: number;
+  /**
+   * Proxies in front of the service whose X-Forwarded-For to believe (Express `trust proxy`
+   * as a hop count): behind an ingress, without it every client has the ingress's address.
+   */
+  trustProxyHops: number;
 }
 
 export class AuthConfigurationError extends Error {
@@ -33,17 +45,37 @@ export class AuthConfigurationError extends Error {
  * `AUTH_JWT_PUBLIC_KEY` (PEM) or `AUTH_JWT_PUBLIC_KEY_FILE` (default: the local stack's
  * public key), `AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE`, `AUTH_CLOCK_TOLERANCE_SECONDS`.
  * There is no switch to turn authentication off: without a usable key the service does not
- * start (fail closed), naming the variable.
+ * start (fail closed), naming the variable. In production mode (`CUSTOMS_ENV=production`)
+ * nothing falls back to the local stack: the key, the issuer and the audience must be given,
+ * and each one missing is named.
  */
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const problems: string[] = [];
+  let production = false;
+  try {
+    production = runtimeMode(env) === 'production';
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (production) {
+    if (!env.AUTH_JWT_PUBLIC_KEY && !env.AUTH_JWT_PUBLIC_KEY_FILE)
+      problems.push(
+        'AUTH_JWT_PUBLIC_KEY or AUTH_JWT_PUBLIC_KEY_FILE is required in production (CUSTOMS_ENV=production): the local stack key is not used',
+      );
+    for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE'] as const)
+      if (!env[name])
+        problems.push(
+          `${name} is required in production (CUSTOMS_ENV=production): tokens of the local stack's ${name === 'AUTH_JWT_ISSUER' ? `issuer (${LOCAL_JWT_ISSUER})` : `audience (${LOCAL_JWT_AUDIENCE})`} must not be accepted`,
+        );
+    if (problems.length > 0) throw new AuthConfigurationError(problems);
+  }
   let pem: string | null = null;
   let keySource = '';
   if (env.AUTH_JWT_PUBLIC_KEY) {
     pem = env.AUTH_JWT_PUBLIC_KEY.replace(/\\n/g, '\n');
     keySource = 'AUTH_JWT_PUBLIC_KEY';
   } else {
-    const file = env.AUTH_JWT_PUBLIC_KEY_FILE || authKeyPaths(env).publicKey;
+    const file = env.AUTH_JWT_PUBLIC_KEY_FILE || localJwtPublicKeyFile(env);
     keySource = file;
     if (!existsSync(file))
       problems.push(
@@ -91,7 +123,11 @@ function algorithmOf(key: KeyObject): AuthConfig['algorithm'] | null {
   }
 }
 
-/** `HTTP_BODY_LIMIT` (bytes, or with kb/mb: 1mb), `HTTP_RATE_LIMIT`, `HTTP_RATE_WINDOW_SECONDS`. */
+/**
+ * `HTTP_BODY_LIMIT` (bytes, or with kb/mb: 1mb), `HTTP_RATE_LIMIT` (per identity),
+ * `HTTP_ADDRESS_RATE_LIMIT` (per client address, before authentication),
+ * `HTTP_RATE_WINDOW_SECONDS` (both windows), `HTTP_TRUST_PROXY` (proxy hops, 0).
+ */
 export function loadHttpLimits(env: NodeJS.ProcessEnv = process.env): HttpLimits {
   const problems: string[] = [];
   let bodyLimitBytes = 1024 * 1024;
@@ -108,9 +144,19 @@ export function loadHttpLimits(env: NodeJS.ProcessEnv = process.env): HttpLimits
     else bodyLimitBytes = bytes;
   }
   const rateLimit = integer(env, 'HTTP_RATE_LIMIT', 6000, 1, 1_000_000, problems);
+  // Above the per-identity default: many identities may share an address (a border post's
+  // clerks behind one gateway); it bounds what one address can send unauthenticated.
+  const addressRateLimit = integer(env, 'HTTP_ADDRESS_RATE_LIMIT', 60000, 1, 10_000_000, problems);
   const windowSeconds = integer(env, 'HTTP_RATE_WINDOW_SECONDS', 60, 1, 3600, problems);
+  const trustProxyHops = integer(env, 'HTTP_TRUST_PROXY', 0, 0, 10, problems);
   if (problems.length > 0) throw new AuthConfigurationError(problems);
-  return { bodyLimitBytes, rateLimit, rateWindowMs: windowSeconds * 1000 };
+  return {
+    bodyLimitBytes,
+    rateLimit,
+    addressRateLimit,
+    rateWindowMs: windowSeconds * 1000,
+    trustProxyHops,
+  };
 }
 
 function integer(

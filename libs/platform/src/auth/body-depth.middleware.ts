@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { forbiddenKeys } from '@customs/contracts';
 
 /** The deepest nesting of objects and arrays a request body may have. */
 export const MAX_BODY_DEPTH = 64;
@@ -30,6 +31,28 @@ export function bodyDepthLimit(maxDepth = MAX_BODY_DEPTH) {
         statusCode: 400,
         error: 'Bad Request',
         message: `request body nests deeper than ${maxDepth} levels`,
+      });
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Refuses a JSON body carrying a `__proto__`, `constructor` or `prototype` key at any depth
+ * with 400, naming the paths, before any handler or validator copies it (JSON.parse makes
+ * `__proto__` an own property, which the unknown-field checks do not see). No contract has
+ * fields of these names.
+ */
+export function forbiddenBodyKeys() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const found = forbiddenKeys(req.body);
+    if (found.length > 0) {
+      res.status(400).json({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `request body has keys that are not allowed: ${found.map((f) => f.path).join(', ')}`,
+        paths: found.map((f) => f.path),
       });
       return;
     }

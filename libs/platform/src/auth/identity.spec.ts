@@ -6,6 +6,7 @@ import {
   requireMayLodge,
   requireOwnDeclarantId,
   requireOwner,
+  feedKind,
   requireReadFeed,
 } from './ownership';
 
@@ -94,5 +95,35 @@ describe('ownership', () => {
       /X-Officer-Id 'OFFICER-2' is not the authenticated officer 'OFFICER-1'/,
     );
     expect(() => actingOfficer(officer, { body: 'chief' })).toThrow(/officerId 'chief'/);
+  });
+});
+
+describe('typed notification feeds', () => {
+  const both: Identity = {
+    sub: 'x',
+    roles: ['declarant', 'border-post'],
+    declarantId: 'NL123456789',
+    borderPost: 'NL-RTM',
+  };
+
+  it('reads a feed only as the kind of recipient the caller is', () => {
+    expect(() => requireReadFeed(post, 'NL-RTM', 'border-post')).not.toThrow();
+    expect(() => requireReadFeed(post, 'NL-RTM', 'declarant')).toThrow(
+      /the feed of declarant NL-RTM is not yours/,
+    );
+    expect(() => requireReadFeed(declarant, 'NL123456789', 'declarant')).not.toThrow();
+    expect(() => requireReadFeed(declarant, 'NL123456789', 'border-post')).toThrow(
+      ForbiddenException,
+    );
+    expect(() => requireReadFeed(officer, 'anyone', 'border-post')).not.toThrow();
+  });
+
+  it('infers the kind only when the caller can be one kind alone', () => {
+    expect(feedKind(post)).toBe('border-post');
+    expect(feedKind(declarant)).toBe('declarant');
+    expect(feedKind(both)).toBeUndefined();
+    expect(feedKind(officer)).toBeUndefined();
+    expect(feedKind(officer, 'declarant')).toBe('declarant');
+    expect(feedKind(post, 'declarant')).toBe('declarant'); // then refused by requireReadFeed
   });
 });

@@ -1,4 +1,5 @@
 export * from './auth-config';
+export * from './local-auth.defaults';
 export * from './auth.decorators';
 export * from './auth.guard';
 export * from './identity';
@@ -6,3 +7,4 @@ export * from './identity-throttler.guard';
 export * from './jwt.verifier';
 export * from './ownership';
 export * from './body-depth.middleware';
+export * from './address-rate-limit.middleware';

@@ -1,4 +1,5 @@
 import { ForbiddenException } from '@nestjs/common';
+import { NotificationRecipientKind } from '@customs/contracts';
 import { hasRole, Identity } from './identity';
 
 /**
@@ -74,12 +75,44 @@ export function requireOwnDeclarantId(identity: Identity, declarantId: unknown):
   );
 }
 
-/** Notification feeds: officers, auditors, admins read any; others their own id only. */
-export function requireReadFeed(identity: Identity, recipient: string): void {
+/**
+ * Notification feeds: officers, auditors, admins read any; others their own id only, and
+ * with `kind` only as that kind of recipient (a declarant's feed to a declarant, a border
+ * post's to that border post).
+ */
+export function requireReadFeed(
+  identity: Identity,
+  recipient: string,
+  kind?: NotificationRecipientKind,
+): void {
   if (hasRole(identity, 'officer', 'auditor', 'admin')) return;
-  if (hasRole(identity, 'declarant') && recipient === identity.declarantId) return;
-  if (hasRole(identity, 'border-post') && recipient === identity.borderPost) return;
-  throw new ForbiddenException(`the feed of ${recipient} is not yours (${identity.sub})`);
+  if (
+    kind !== 'border-post' &&
+    hasRole(identity, 'declarant') &&
+    recipient === identity.declarantId
+  )
+    return;
+  if (kind !== 'declarant' && hasRole(identity, 'border-post') && recipient === identity.borderPost)
+    return;
+  throw new ForbiddenException(
+    `the feed of ${kind ? `${kind} ` : ''}${recipient} is not yours (${identity.sub})`,
+  );
+}
+
+/**
+ * Which kind of recipient a feed request is for: the one asked, else the one the caller can
+ * only be (a declarant, or a border post, not both). Undefined when the caller may read
+ * either (officers, auditors, admins, or an identity holding both roles).
+ */
+export function feedKind(
+  identity: Identity,
+  asked?: NotificationRecipientKind,
+): NotificationRecipientKind | undefined {
+  if (asked) return asked;
+  if (hasRole(identity, 'officer', 'auditor', 'admin')) return undefined;
+  const declarant = hasRole(identity, 'declarant');
+  const post = hasRole(identity, 'border-post');
+  return declarant && !post ? 'declarant' : post && !declarant ? 'border-post' : undefined;
 }
 
 /**

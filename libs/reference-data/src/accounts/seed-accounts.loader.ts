@@ -7,11 +7,16 @@ export interface SeedAccount {
   kind: 'guarantee' | 'deferment';
   balance: string;
   currency: string;
+  /** Declarants (representatives) the holder authorised to secure declarations on the account. */
+  authorisedDeclarants: string[];
 }
 
 /**
  * Demonstration accounts so that the local pipeline releases on security out of the box:
- * 40 traders (NL100000000 to NL100000039), every fourth on a deferment account.
+ * 40 traders (NL100000000 to NL100000039), every fourth on a deferment account; the holder
+ * of GUA-NL100000001 authorises one customs representative (NL900000001). Nothing reads
+ * this file to create accounts at run time: `customs accounts seed` publishes it once as
+ * AccountOpened events on customs.accounts.v1, and release opens accounts from those.
  */
 export function loadSeedAccounts(): { version: string; accounts: SeedAccount[] } {
   return { version: seed.version, accounts: seed.accounts as SeedAccount[] };
