@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logIdOf, TOPICS } from '@customs/contracts';
-import { AUDIT_TOPIC_CONFIG } from '@customs/messaging';
 import {
   AUDIT_TOPIC_NAMES,
   CheckpointExport,
@@ -21,6 +20,7 @@ import { runAuditCli } from './support/audit-cli.harness';
 import {
   CopiedRecord,
   copyRecords,
+  createScratchCheckpointsTopic,
   createScratchTopics,
   deleteTopics,
   scratchPrefix,
@@ -59,30 +59,6 @@ function countsOf(list: readonly CopiedRecord[]): Map<string, number> {
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
-}
-
-/**
- * The scratch copy's checkpoints topic, made by whoever makes the copy (the checkpointer's
- * principal may create no topic).
- */
-async function createCheckpointsTopic(): Promise<void> {
-  const admin = harness.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: `${prefix}${TOPICS.checkpoints}`,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: AUDIT_TOPIC_CONFIG,
-        },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function startCheckpointer(): Promise<RunningService> {
@@ -239,7 +215,7 @@ beforeAll(async () => {
   records = records.filter((r) => !second.has(lrnOf(r)));
 
   scratch.push(...(await createScratchTopics(harness.kafka, prefix, partitions)));
-  await createCheckpointsTopic();
+  await createScratchCheckpointsTopic(harness.kafka, prefix);
   scratch.push(`${prefix}${TOPICS.checkpoints}`);
   copied = await copyRecords(harness.kafka, prefix, records);
 });
@@ -381,7 +357,7 @@ describe('signed checkpoints of the audited partitions', () => {
     )
       await sleep(500);
     await admin.disconnect();
-    await createCheckpointsTopic();
+    await createScratchCheckpointsTopic(harness.kafka, prefix);
     const service = await startCheckpointer();
     const expected = countsOf(copied);
     expected.set(deleted.logId, expected.get(deleted.logId)! - deleted.cut);

@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { AUDIT_TOPIC_NAMES as TOPICS, LogRecord, TopicRole } from '@customs/domain';
 import { AUDITED_ROLES } from '../../apps/cli/src/audit/audit-topics';
 
@@ -37,7 +37,11 @@ export async function createScratchTopics(
         { name: 'cleanup.policy', value: 'delete' },
       ].map((c) => overrides[role]?.find((o) => o.name === c.name) ?? c),
     }));
-    await admin.createTopics({ waitForLeaders: true, topics });
+    await admin.createTopics({ waitForLeaders: false, topics });
+    await waitForLeaders(
+      admin,
+      topics.map((t) => t.topic),
+    );
     return topics.map((t) => t.topic);
   } finally {
     await admin.disconnect();
@@ -98,4 +102,55 @@ export async function copyRecords(
     await producer.disconnect();
   }
   return copied;
+}
+
+/**
+ * Waits until every partition of new topics has a leader. (kafkajs' own waitForLeaders gives
+ * up when the broker's metadata does not list a topic the controller just created, which a
+ * busy broker shows for a moment: UNKNOWN_TOPIC_OR_PARTITION.)
+ */
+export async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const meta = await admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => null);
+    if (
+      meta &&
+      meta.topics.length === topics.length &&
+      meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no leaders after 30 s for ${topics.join(', ')}`);
+}
+
+/**
+ * The checkpoints topic of a scratch copy (one partition), made by whoever makes the copy:
+ * the checkpointer's principal may create no topic. Waits until its leader answers
+ * (kafkajs' own wait gives up on a topic the metadata does not list yet).
+ */
+export async function createScratchCheckpointsTopic(kafka: Kafka, prefix: string): Promise<string> {
+  const topic = `${prefix}${TOPICS.checkpoints}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [
+            { name: 'retention.ms', value: '-1' },
+            { name: 'retention.bytes', value: '-1' },
+            { name: 'cleanup.policy', value: 'delete' },
+          ],
+        },
+      ],
+    });
+    await waitForLeaders(admin, [topic]);
+    return topic;
+  } finally {
+    await admin.disconnect();
+  }
 }

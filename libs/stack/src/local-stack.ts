@@ -28,6 +28,7 @@ import {
   credentialsFile,
   ensureCredentials,
   KafkaCredentials,
+  localKafka,
   localPrincipals,
   localSecurity,
   readCredentials,
@@ -36,7 +37,7 @@ import {
   syncAcls,
   writeCredentials,
 } from './kafka-security';
-import { BROKER_SUPER_USER } from '@customs/contracts';
+import { ADMIN_PRINCIPAL, BROKER_SUPER_USER, TOPICS } from '@customs/contracts';
 import {
   ensureStoreCredentials,
   localMongoUrl,
@@ -171,6 +172,7 @@ export class LocalStack {
         `kafka: created ${created.length} topics with ${this.settings.partitions} partitions, infinite retention`,
       );
     const acls = await this.provisionAcls();
+    await this.waitForAcls();
     if (acls.created + acls.deleted > 0)
       log(
         `kafka: ACLs of ${localPrincipals().length} principals: ${acls.created} created, ${acls.deleted} removed`,
@@ -508,6 +510,28 @@ export class LocalStack {
       }
     } finally {
       await conn.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The authorizer applies new ACLs from the metadata log a moment later: wait until the
+   * admin principal sees what it may write, so that the first client after `stack up` is
+   * not refused.
+   */
+  private async waitForAcls(): Promise<void> {
+    const admin = localKafka(ADMIN_PRINCIPAL, {
+      brokers: [`127.0.0.1:${this.settings.kafkaPort}`],
+      env: { ...process.env, KAFKA_SASL_MECHANISM: undefined },
+    }).admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        'the ACLs to take effect',
+        async () => (await admin.listTopics()).includes(TOPICS.accounts),
+        30000,
+      );
+    } finally {
+      await admin.disconnect();
     }
   }
 

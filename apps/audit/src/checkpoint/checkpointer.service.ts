@@ -95,8 +95,12 @@ export class CheckpointerService implements OnApplicationBootstrap, OnApplicatio
 
     this.status.phase = 'resuming';
     const records: CheckpointRecord[] = [];
-    await readTopicToEnd(this.kafka, this.checkpointsTopic, (r) =>
-      records.push({ partition: r.partition, offset: r.offset, value: r.value }),
+    await readTopicToEnd(
+      this.kafka,
+      this.checkpointsTopic,
+      (r) => records.push({ partition: r.partition, offset: r.offset, value: r.value }),
+      // Its own groups only (svc-audit's ACLs).
+      { groupPrefix: CHECKPOINTER_GROUP },
     );
     const histories = checkpointHistories(records, this.keys.verifier);
     for (const p of histories.problems)
