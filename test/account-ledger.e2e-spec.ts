@@ -135,6 +135,9 @@ describe('account ledger against the real store', () => {
     expect(account).toEqual({
       id: 'ACC-BASIC',
       kind: 'guarantee',
+      // Who may secure on it, from its opening.
+      holder: 'NL100000099',
+      authorisedDeclarants: [],
       balance: '80',
       currency: 'EUR',
       appliedEventIds: ['basic-d1', 'basic-c1'],

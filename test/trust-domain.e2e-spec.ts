@@ -21,7 +21,11 @@ import {
 } from '../apps/cli/src/accounts/accounts.publisher';
 import { asAdmin, asBorderPost, asDeclarant } from './support/auth-tokens';
 import { PipelineHarness } from './support/pipeline.harness';
-import { NotificationsPage, ReleaseApiClient } from './support/release-api.client';
+import {
+  NotificationItem,
+  NotificationsPage,
+  ReleaseApiClient,
+} from './support/release-api.client';
 
 /**
  * Domain authorisation (issue 14, item 5) against the real services: whose guarantee may
@@ -153,15 +157,29 @@ async function feed(
   kind: 'declarant' | 'border-post',
   auth: Record<string, string>,
   mrn: string,
+  /** Wait for this code; by default any but intake's acceptance (01). */
+  code?: string,
 ) {
-  const page = await release.until(
-    `notifications about ${mrn} for ${kind} ${recipient}`,
-    () =>
-      release.get<NotificationsPage>(
-        `/notifications?recipient=${encodeURIComponent(recipient)}&kind=${kind}&limit=500`,
+  // The feed of a seed trader is long on a used stack: read it all, page by page.
+  const all = async () => {
+    const items: NotificationItem[] = [];
+    for (let after = 0; ;) {
+      const page = await release.get<NotificationsPage>(
+        `/notifications?recipient=${encodeURIComponent(recipient)}&kind=${kind}&after=${after}&limit=500`,
         auth,
-      ),
-    (a) => a.status === 200 && a.body.items.some((n) => n.mrn === mrn && n.code !== '01'),
+      );
+      if (page.status !== 200) return page;
+      items.push(...page.body.items);
+      if (page.body.items.length < 500) return { ...page, body: { ...page.body, items } };
+      after = page.body.nextCursor;
+    }
+  };
+  const page = await release.until(
+    `notifications ${code ?? ''} about ${mrn} for ${kind} ${recipient}`,
+    all,
+    (a) =>
+      a.status === 200 &&
+      a.body.items.some((n) => n.mrn === mrn && (code ? n.code === code : n.code !== '01')),
     60_000,
   );
   return page.body.items.filter((n) => n.mrn === mrn);
@@ -255,8 +273,8 @@ describe("another trader's guarantee", () => {
     const held = await outcome(d.lrn);
     expect((held.payload as HeldPayload).release.reasons).toEqual(['insufficient-balance']);
 
-    const own = await feed('NL100000036', 'declarant', await asDeclarant('NL100000036'), mrn);
-    const theirs = await feed(POST, 'border-post', await asBorderPost(POST), mrn);
+    const own = await feed('NL100000036', 'declarant', await asDeclarant('NL100000036'), mrn, '15');
+    const theirs = await feed(POST, 'border-post', await asBorderPost(POST), mrn, '15');
     expect(own.find((n) => n.code === '15')?.text).toMatch(/has 50(\.00)?, needs /);
     const atPost = theirs.find((n) => n.code === '15')!.text;
     expect(atPost).toMatch(/insufficient balance on guarantee account/);
