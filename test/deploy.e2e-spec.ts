@@ -4,7 +4,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { loadServiceConfig } from '@customs/config';
-import { ALL_TOPICS, dlqTopic, SERVICES } from '@customs/contracts';
+import {
+  aclsOf,
+  ALL_TOPICS,
+  dlqTopic,
+  operatorPrincipals,
+  servicePrincipals,
+  SERVICES,
+} from '@customs/contracts';
 
 jest.setTimeout(300_000);
 
@@ -88,6 +95,35 @@ describe('deploy/k8s renders and agrees with the contracts', () => {
       expect(() =>
         loadServiceConfig(service, { ...config, MONGO_URL: 'mongodb://user:pw@mongo:27017' }),
       ).not.toThrow();
+    }
+  });
+
+  it("gives every service its own Kafka user, with the principals table's ACLs, and its own store login", () => {
+    const users = of('KafkaUser');
+    const principals = servicePrincipals();
+    // Every service and operator of the table, nothing else (partners are added per site).
+    expect(users.map((u) => u.metadata.name).sort()).toEqual(
+      [...principals, ...operatorPrincipals()].map((p) => p.name).sort(),
+    );
+    for (const p of principals) {
+      const user = users.find((u) => u.metadata.name === p.name)!;
+      expect(user.spec!.authentication).toEqual({ type: 'scram-sha-512' });
+      expect(user.spec!.authorization.acls).toHaveLength(aclsOf(p).length);
+    }
+    for (const service of [...SERVICES, 'audit']) {
+      const deployment = of('Deployment').find((d) => d.metadata.name === service)!;
+      const env = deployment.spec!.template.spec.containers[0].env as {
+        name: string;
+        value?: string;
+        valueFrom?: { secretKeyRef?: { name: string; key: string } };
+      }[];
+      const at = (name: string) => env.find((e) => e.name === name);
+      expect(at('KAFKA_SASL_USERNAME')?.value).toBe(`svc-${service}`);
+      expect(at('KAFKA_SASL_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+        name: `svc-${service}`,
+        key: 'password',
+      });
+      if (service !== 'audit') expect(at('MONGO_USERNAME')?.value).toBe(`svc-${service}`);
     }
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError, loadServiceConfig } from './service-config';
 
 describe('loadServiceConfig', () => {
@@ -35,5 +38,29 @@ describe('loadServiceConfig', () => {
       expect(msg).toMatch(/MONGO_URL/);
       expect(msg).toMatch(/VALUATION_BASIS/);
     }
+  });
+
+  it('takes a store login with its password from a file, authenticated on its own database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mongo-'));
+    writeFileSync(join(dir, 'pw'), 'p4ss\n');
+    const c = loadServiceConfig('risk', {
+      MONGO_USERNAME: 'svc-risk',
+      MONGO_PASSWORD_FILE: join(dir, 'pw'),
+    });
+    expect(c.mongoAuth).toEqual({
+      username: 'svc-risk',
+      password: 'p4ss',
+      authSource: 'customs_risk',
+    });
+    expect(loadServiceConfig('risk', {}).mongoAuth).toBeUndefined();
+    expect(() => loadServiceConfig('risk', { MONGO_USERNAME: 'svc-risk' })).toThrow(
+      /MONGO_USERNAME and MONGO_PASSWORD_FILE go together/,
+    );
+    expect(() =>
+      loadServiceConfig('risk', {
+        MONGO_USERNAME: 'svc-risk',
+        MONGO_PASSWORD_FILE: join(dir, 'no'),
+      }),
+    ).toThrow(/MONGO_PASSWORD_FILE=.*cannot be read/);
   });
 });

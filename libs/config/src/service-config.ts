@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import {
@@ -49,6 +50,18 @@ export class ServiceEnvironment {
   @Matches(/^[A-Za-z0-9_-]{1,38}$/, { message: 'MONGO_DB must be a database name' })
   MONGO_DB?: string;
 
+  /**
+   * The service's store login, with its password from a mounted secret (MONGO_PASSWORD_FILE)
+   * rather than in MONGO_URL; authenticated against the service's own database.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'MONGO_USERNAME must be a user name' })
+  MONGO_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  MONGO_PASSWORD_FILE?: string;
+
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -78,6 +91,8 @@ export interface ServiceConfig extends ServiceEnvironment {
   service: string;
   mongoDb: string;
   httpPort: number;
+  /** The store login from MONGO_USERNAME / MONGO_PASSWORD_FILE, if given. */
+  mongoAuth?: { username: string; password: string; authSource: string };
 }
 
 const DEFAULT_PORTS: Record<string, number> = {
@@ -111,7 +126,7 @@ export function loadServiceConfig(
     if (value === undefined || value === '') continue;
     raw[key] = NUMERIC.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
   }
-  for (const key of ['MONGO_DB', 'HTTP_PORT']) {
+  for (const key of ['MONGO_DB', 'HTTP_PORT', 'MONGO_USERNAME', 'MONGO_PASSWORD_FILE']) {
     const value = env[key];
     if (value !== undefined && value !== '')
       raw[key] = NUMERIC.has(key) && /^\d+$/.test(value) ? Number(value) : value;
@@ -127,10 +142,29 @@ export function loadServiceConfig(
       ),
     );
   }
+  const mongoDb = instance.MONGO_DB ?? `customs_${service}`;
   return {
     ...instance,
     service,
-    mongoDb: instance.MONGO_DB ?? `customs_${service}`,
+    mongoDb,
     httpPort: instance.HTTP_PORT ?? DEFAULT_PORTS[service] ?? 0,
+    mongoAuth: storeLogin(instance, mongoDb),
   };
+}
+
+function storeLogin(env: ServiceEnvironment, db: string): ServiceConfig['mongoAuth'] {
+  if (!env.MONGO_USERNAME && !env.MONGO_PASSWORD_FILE) return undefined;
+  if (!env.MONGO_USERNAME || !env.MONGO_PASSWORD_FILE)
+    throw new ConfigurationError([
+      'MONGO_USERNAME and MONGO_PASSWORD_FILE go together (the store login and its password file)',
+    ]);
+  let password: string;
+  try {
+    password = readFileSync(env.MONGO_PASSWORD_FILE, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigurationError([
+      `MONGO_PASSWORD_FILE=${JSON.stringify(env.MONGO_PASSWORD_FILE)}: cannot be read (${(error as Error).message})`,
+    ]);
+  }
+  return { username: env.MONGO_USERNAME, password, authSource: db };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { Kafka, KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
 
@@ -16,7 +17,8 @@ function logCreator(context: string) {
 
 /**
  * Security from the environment: KAFKA_SSL=true for TLS; KAFKA_SASL_MECHANISM
- * (plain | scram-sha-256 | scram-sha-512) with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD.
+ * (plain | scram-sha-256 | scram-sha-512) with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD,
+ * or KAFKA_SASL_PASSWORD_FILE (a mounted secret; the password never sits in the environment).
  */
 export function kafkaSecurityFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -29,16 +31,22 @@ export function kafkaSecurityFromEnv(
       `KAFKA_SASL_MECHANISM=${mechanism}: expected plain, scram-sha-256 or scram-sha-512`,
     );
   }
-  if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
+  let password = env.KAFKA_SASL_PASSWORD;
+  if (!password && env.KAFKA_SASL_PASSWORD_FILE) {
+    try {
+      password = readFileSync(env.KAFKA_SASL_PASSWORD_FILE, 'utf8').trim();
+    } catch (error) {
+      throw new Error(
+        `KAFKA_SASL_PASSWORD_FILE=${env.KAFKA_SASL_PASSWORD_FILE}: cannot be read (${(error as Error).message})`,
+      );
+    }
+  }
+  if (!env.KAFKA_SASL_USERNAME || !password) {
     throw new Error(
-      'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+      'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE) are required',
     );
   }
-  const sasl = {
-    mechanism,
-    username: env.KAFKA_SASL_USERNAME,
-    password: env.KAFKA_SASL_PASSWORD,
-  } as SASLOptions;
+  const sasl = { mechanism, username: env.KAFKA_SASL_USERNAME, password } as SASLOptions;
   return { ssl, sasl };
 }
 

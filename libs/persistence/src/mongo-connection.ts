@@ -5,7 +5,12 @@ import { profileStore } from './store-profile';
  * One connection per service database. `sanitizeFilter` strips operator objects smuggled in
  * from user input, `strictQuery` drops unknown filter paths: filters carry typed values only.
  */
-export async function connectStore(url: string, dbName: string): Promise<Connection> {
+export async function connectStore(
+  url: string,
+  dbName: string,
+  /** A login given apart from the URL (its password from a secret file). */
+  auth?: { username: string; password: string; authSource: string },
+): Promise<Connection> {
   mongoose.set('strictQuery', true);
   mongoose.set('sanitizeFilter', true);
   const connection = mongoose.createConnection(url, {
@@ -14,6 +19,9 @@ export async function connectStore(url: string, dbName: string): Promise<Connect
     maxPoolSize: 20,
     autoIndex: true,
     monitorCommands: process.env.STORE_PROFILE === '1',
+    ...(auth
+      ? { auth: { username: auth.username, password: auth.password }, authSource: auth.authSource }
+      : {}),
   });
   profileStore(connection);
   await connection.asPromise();

@@ -127,7 +127,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: KAFKA_TRANSPORT_HEALTH, useValue: new TransportHealthHolder() },
         {
           provide: STORE_CONNECTION,
-          useFactory: () => connectStore(config.MONGO_URL, config.mongoDb),
+          useFactory: () => connectStore(config.MONGO_URL, config.mongoDb, config.mongoAuth),
         },
         {
           provide: KAFKA_CLIENT,

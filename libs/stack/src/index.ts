@@ -6,3 +6,4 @@ export * from './auth-keys';
 export * from './kafka-security';
 export * from './store-security';
 export * from './signing-keys';
+export * from './compose-secrets';

@@ -150,12 +150,14 @@ export function securityProperties(
   creds: KafkaCredentials,
   kafkaPort: number,
   controllerPort: number,
+  /** Where it listens and what it tells clients (a container: 0.0.0.0 and its service name). */
+  hosts: { listen: string; advertised: string } = { listen: '127.0.0.1', advertised: '127.0.0.1' },
 ): string[] {
   const su = BROKER_SUPER_USER;
   const q = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   return [
-    `listeners=SASL_PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${kafkaPort}`,
+    `listeners=SASL_PLAINTEXT://${hosts.listen}:${kafkaPort},CONTROLLER://${hosts.listen}:${controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://${hosts.advertised}:${kafkaPort}`,
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
     'inter.broker.listener.name=SASL_PLAINTEXT',

@@ -27,7 +27,9 @@ import {
   LocalStack,
   localKafka,
   localPrincipals,
+  provisionBroker,
   readCredentials,
+  writeComposeSecrets,
 } from '@customs/stack';
 import { publishSeedAccounts } from '../accounts/accounts.publisher';
 
@@ -70,6 +72,37 @@ export function registerStackCommand(program: Command): void {
         );
       }
       if (!s.kafka.answering || !s.store.answering) process.exitCode = 3;
+    });
+  stack
+    .command('compose-secrets')
+    .description(
+      "write what docker-compose needs and the repository must not hold into DIR (its secrets volume): keys, the broker's SCRAM passwords and start script, the store's logins",
+    )
+    .requiredOption('--dir <dir>', 'the secrets volume (e.g. /keys)')
+    .option('--kafka-host <host>', "the broker's name on the compose network", 'kafka')
+    .action((opts: { dir: string; kafkaHost: string }) => {
+      const files = writeComposeSecrets(opts.dir, { kafkaHost: opts.kafkaHost });
+      process.stderr.write(`compose secrets: ${files.length} files in ${opts.dir}\n`);
+    });
+  stack
+    .command('provision')
+    .description(
+      'as the broker super user: create the contract topics, make the ACLs those of the principals table, open the demonstration accounts on the log (credentials from CUSTOMS_DATA_DIR)',
+    )
+    .option('--brokers <list>', 'Kafka brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .option('--partitions <n>', 'partitions per topic', process.env.KAFKA_PARTITIONS ?? '6')
+    .option(
+      '--replication-factor <n>',
+      'replicas per partition',
+      process.env.KAFKA_REPLICATION_FACTOR ?? '1',
+    )
+    .action(async (opts: { brokers: string; partitions: string; replicationFactor: string }) => {
+      const brokers = opts.brokers.split(',');
+      await provisionBroker(brokers, Number(opts.partitions), Number(opts.replicationFactor), (l) =>
+        process.stderr.write(`${l}\n`),
+      );
+      const opened = await publishSeedAccounts(localKafka(ADMIN_PRINCIPAL, { brokers }));
+      process.stderr.write(`accounts: opened ${opened.length} seed accounts on the log\n`);
     });
   stack
     .command('principals')
