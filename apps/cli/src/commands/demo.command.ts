@@ -79,8 +79,9 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     for (const [post, ds] of byPost) await (await postOf(post)).submit(ds);
   };
   try {
-    out('starting intake, risk, valuation and release...');
-    await runner.startAll();
+    out('starting intake, risk, valuation, release and the checkpointer...');
+    // The checkpointer too: the log the demo leaves behind is signed and checkpointed.
+    await runner.startAll(['intake', 'risk', 'valuation', 'release', 'audit']);
     out(`services up; logs in ${runner.running[0]?.logFile.replace(/[^/]+$/, '')}`);
     await watcher.start();
     // The accounts the generator secures on exist for release only once opened on the log.
