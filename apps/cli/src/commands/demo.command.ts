@@ -69,6 +69,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     let producer = producers.get(post);
     if (!producer) {
       producer = localKafka(borderPostPrincipal(post)).producer({ idempotent: true });
+      await producer.connect();
       producers.set(post, producer);
     }
     return new BorderPostSimulator(producer);
