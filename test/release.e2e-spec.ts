@@ -1,3 +1,4 @@
+import { committedPast } from './support/group-offsets';
 import { testKafka } from './support/test-kafka';
 import { randomUUID } from 'node:crypto';
 import { Connection } from 'mongoose';
@@ -136,23 +137,8 @@ async function feedAbout(mrn: string, count: number): Promise<NotificationItem[]
 }
 
 /** Waits until release's consumer group has committed past `offset` of a partition. */
-async function committedPast(topic: string, partition: number, offset: number): Promise<void> {
-  const admin = harness.kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const [t] = await admin.fetchOffsets({ groupId: 'customs-release', topics: [topic] });
-      const committed = Number(t.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-      if (committed > offset) return;
-      if (Date.now() > deadline)
-        throw new Error(`release did not commit past ${topic}/${partition}@${offset}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
+const releasePast = (topic: string, partition: number, offset: number) =>
+  committedPast(harness.kafka, 'customs-release', topic, partition, offset);
 
 let redMrn = '';
 let greenMrn = '';
@@ -391,7 +377,7 @@ describe('release: officers, payments and notifications over the real broker and
         { key: greenMrn, value: JSON.stringify(payments[0]) },
       ]),
     });
-    await committedPast(TOPICS.payments, sent.partition, Number(sent.baseOffset));
+    await releasePast(TOPICS.payments, sent.partition, Number(sent.baseOffset));
     await new Promise((r) => setTimeout(r, 500));
     expect(topicEvents(d.lrn, TOPICS.released)).toHaveLength(1);
     expect(verifyChain(harness.chain(d.lrn), new Set([paid.body.eventId]))).toEqual([]);
@@ -523,7 +509,7 @@ describe('release: officers, payments and notifications over the real broker and
     // The same two inputs again further on (a client resending them): once release has
     // committed past them, no new link and no new notification.
     const [again] = await send();
-    await committedPast(TOPICS.controlResults, again.partition, Number(again.baseOffset) + 1);
+    await releasePast(TOPICS.controlResults, again.partition, Number(again.baseOffset) + 1);
     await new Promise((r) => setTimeout(r, 500));
     expect(topicEvents(d.lrn, TOPICS.held)).toHaveLength(2);
     expect(topicEvents(d.lrn, TOPICS.released)).toHaveLength(1);

@@ -28,6 +28,7 @@ import {
   waitForLeaders,
 } from './support/audit-log.copier';
 import { asAdmin } from './support/auth-tokens';
+import { committedPast } from './support/group-offsets';
 import { PipelineHarness } from './support/pipeline.harness';
 import { signedAs } from './support/record-signers';
 import { DeadLetterReader } from './support/release-dlq.reader';
@@ -99,24 +100,6 @@ async function lodge(d: Declaration): Promise<string> {
 
 const chainOf = (lrn: string) =>
   harness.chain(lrn).sort((a: EventEnvelope, b: EventEnvelope) => a.sequence - b.sequence);
-
-/** Waits until release's consumer group has committed past `offset` of a partition. */
-async function releaseCommittedPast(topic: string, partition: number, offset: string) {
-  const admin = harness.kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const [t] = await admin.fetchOffsets({ groupId: 'customs-release', topics: [topic] });
-      const committed = BigInt(t.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-      if (committed > BigInt(offset)) return;
-      if (Date.now() > deadline) throw new Error(`release did not get past ${topic}@${offset}`);
-      await sleep(200);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 interface VerifyJson {
   ok: boolean;
@@ -215,7 +198,13 @@ describe('signed records: forged inputs are refused and reported', () => {
       }),
     );
     expect(codes).toEqual(['SIGNATURE_MISSING', 'SIGNER_NOT_ALLOWED']);
-    await releaseCommittedPast(TOPICS.payments, sent.partition, String(base + 1n));
+    await committedPast(
+      harness.kafka,
+      'customs-release',
+      TOPICS.payments,
+      sent.partition,
+      base + 1n,
+    );
     await sleep(1000);
     expect(chainOf(heldLrn).map((e) => e.type)).not.toContain(EVENT_TYPES.released);
 
